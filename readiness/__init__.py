@@ -1,0 +1,1 @@
+"""Readiness: is a fintech platform on AWS ready for production, with evidence."""

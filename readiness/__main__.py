@@ -1,0 +1,6 @@
+"""Entry point of `python -m readiness`."""
+import sys
+
+from readiness.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Portfolio data accuracy: validates exported holdings, valuations and history."""

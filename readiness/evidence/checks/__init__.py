@@ -1,0 +1,1 @@
+"""Checks: pure rules over inventories, one module per area."""

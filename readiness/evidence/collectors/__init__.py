@@ -1,0 +1,1 @@
+"""Collectors: the only code that calls AWS, one module per service."""
