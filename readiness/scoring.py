@@ -180,13 +180,19 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
 
 
-def check_coverage(check: str, findings: Iterable[Finding]) -> CheckCoverage:
-    statuses: dict[str, int] = defaultdict(int)
+def status_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings counted by status, in the fixed order of Status so the output never depends on input order."""
+    counts: dict[str, int] = defaultdict(int)
     for finding in findings:
-        statuses[finding.status.value] += 1
+        counts[finding.status.value] += 1
+    return {s.value: counts[s.value] for s in Status if counts.get(s.value)}
+
+
+def check_coverage(check: str, findings: Iterable[Finding]) -> CheckCoverage:
+    statuses = status_counts(findings)
     decisive = statuses.get("pass", 0) + statuses.get("fail", 0) + statuses.get("warn", 0)
     blind = statuses.get("unknown", 0) + statuses.get("error", 0)
-    return CheckCoverage(check=check, told=decisive > 0 and blind == 0, statuses=dict(statuses))
+    return CheckCoverage(check=check, told=decisive > 0 and blind == 0, statuses=statuses)
 
 
 def evidence_state(findings: Iterable[Finding]) -> EvidenceState:
@@ -225,9 +231,7 @@ def score_control(
     value_answer = answer.value if answer else AnswerValue.UNANSWERED
     mine = [f for f in findings if f.check in control.checks]
     state = evidence_state(mine)
-    counts: dict[str, int] = defaultdict(int)
-    for f in mine:
-        counts[f.status.value] += 1
+    counts = status_counts(mine)
     by_check: dict[str, list[Finding]] = defaultdict(list)
     for f in mine:
         by_check[f.check].append(f)
@@ -235,7 +239,7 @@ def score_control(
     common = dict(
         control_id=control.id, area=area, title=control.title, weight=control.weight,
         blocker=control.blocker, automated=control.automated, answer=value_answer,
-        evidence=state, waived=waived, finding_counts=dict(counts), checks=checks,
+        evidence=state, waived=waived, finding_counts=counts, checks=checks,
     )
     if value_answer is AnswerValue.NOT_APPLICABLE and not control.automated:
         return ControlScore(**common, value=None, applicable=False,

@@ -60,6 +60,12 @@ def field_name(loc: Loc) -> str:
     return out
 
 
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+
+
 class _Builder:
     def __init__(self, file: str):
         self.file = file
@@ -72,6 +78,9 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         self.index.lines.setdefault(loc, node.start_mark.line + 1)
+        if node.tag not in _PLAIN_TAGS:
+            self.problem(node, loc, f"unsupported value: tag {node.tag} is not allowed")
+            return None
         if depth > MAX_DEPTH:
             self.problem(node, loc, f"nested deeper than {MAX_DEPTH} levels")
             return None
