@@ -73,15 +73,11 @@ def run_create(args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         platform, row = _platform_row(session, args, actor)
         env = args.env or platform.production().name
-        checklist = service.checklist_for(platform)
-        previous = repo.latest_assessment(session, platform_id=row.id, environment=env) if args.from_previous else None
-        if args.from_previous and previous is None:
+        if args.from_previous and repo.latest_assessment(session, platform_id=row.id, environment=env) is None:
             raise InvalidInput(f"There is no earlier assessment of {env} to start from.")
-        created = repo.create_assessment(
-            session, platform_id=row.id, environment=env, checklist_digest=checklist.digest, actor=actor,
-            title=args.title or f"{env} {dt.date.today().isoformat()}",
-            copy_answers_from=previous.id if previous else None,
-        )
+        created, _ = service.start(session, platform_id=row.id, environment=env, actor=actor,
+                                   title=args.title or f"{env} {dt.date.today().isoformat()}",
+                                   from_previous=args.from_previous)
         print(f"Created assessment {created.id}: {created.title} ({env}, draft).")
     return 0
 
