@@ -93,3 +93,18 @@ def finalize(session: Session, *, assessment_id: int, actor: Actor, today: dt.da
         overall=str(computed.overall) if computed.overall is not None else None,
         outcome=computed.decision.outcome.value, evidence_run_id=runs[0] if runs else None,
     )
+
+
+def start(session: Session, *, platform_id: int, environment: str, title: str, actor: Actor,
+          from_previous: bool = False) -> tuple[AssessmentRow, AssessmentRow | None]:
+    """Start an assessment on the platform's current checklist, optionally with the answers of the
+    newest assessment of the same environment; returns it and the one it copied from, if any."""
+    platform = repo.platform_config(session, platform_id=platform_id)
+    previous = (repo.latest_assessment(session, platform_id=platform_id, environment=environment)
+                if from_previous else None)
+    row = repo.create_assessment(
+        session, platform_id=platform_id, environment=environment, title=title,
+        checklist_digest=checklist_for(platform).digest, actor=actor,
+        copy_answers_from=previous.id if previous else None,
+    )
+    return row, previous

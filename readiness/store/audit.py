@@ -120,3 +120,8 @@ def events_for(session: Session, *, assessment_id: int | None = None, platform_i
 
 def event_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(AuditEventRow)).one()
+
+
+def head_id(session: Session) -> int:
+    """The id of the newest event (0 when none): every write moves it, so caches can key on it."""
+    return session.exec(select(func.max(AuditEventRow.id))).one() or 0
