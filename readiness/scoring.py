@@ -359,7 +359,11 @@ def decide(
 
 def _blocker_gap(c: ControlScore) -> str:
     if c.automated:
-        return f"is {c.evidence.label.lower()} by evidence"
+        return {
+            EvidenceState.CONTRADICTED: "is contradicted by evidence",
+            EvidenceState.CAUTIONED: "is only partly confirmed by evidence",
+            EvidenceState.UNVERIFIED: "could not be verified: its evidence could not be read",
+        }.get(c.evidence, "has no evidence yet, and is judged on evidence alone")
     if c.evidence is EvidenceState.CONTRADICTED:
         return f"is answered {c.answer.label.lower()} but contradicted by evidence"
     if c.answer is AnswerValue.UNANSWERED:

@@ -228,3 +228,10 @@ def test_the_same_input_gives_the_same_output(case):
     second = score(checklist, dict(reversed(list(given.items()))), list(reversed(found)), today=TODAY)
     assert first == second
     assert first.model_dump_json() == second.model_dump_json()
+
+
+def test_automated_blocker_without_evidence_says_so_plainly():
+    checklist = checklist_of({"monitoring": [control("MON-01", blocker=True, automated=True, checks=("monitoring.z",))]})
+    result = score(checklist, {}, [], today=TODAY)
+    assert result.decision.reasons[0] == (
+        "Blocker MON-01 (title MON-01) has no evidence yet, and is judged on evidence alone.")
