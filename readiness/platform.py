@@ -151,6 +151,18 @@ class Component(_Strict):
     batch: bool = False
 
 
+class FargatePrices(_Strict):
+    """On-demand AWS Fargate prices (Linux, x86) that cost estimates use, with the region and date they are from."""
+
+    region: str = "us-east-1"
+    # As published on aws.amazon.com/fargate/pricing for US East (N. Virginia), unchanged since 7 January 2019.
+    as_of: dt.date = dt.date(2025, 1, 1)
+    currency: str = "USD"
+    vcpu_hour: Decimal = Field(default=Decimal("0.04048"), gt=0)
+    gb_hour: Decimal = Field(default=Decimal("0.004445"), gt=0)
+    hours_per_month: Decimal = Field(default=Decimal(730), gt=0)
+
+
 class EvidenceSettings(_Strict):
     """Thresholds of the checks; the defaults suit most platforms."""
 
@@ -166,6 +178,14 @@ class EvidenceSettings(_Strict):
     required_tags: list[str] = Field(default_factory=lambda: ["Owner", "Tier", "DataClassification"])
     tolerance_minor_units: int = Field(default=1, ge=0)
     valuation_jump: Decimal = Field(default=Decimal("0.2"), gt=0)
+    min_zones: int = Field(default=2, ge=1)  # zones a load balancer or a service's tasks must span
+    max_zone_share: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)  # of a service's tasks in its busiest zone
+    duration_tag: str = "ExpectedDurationMinutes"  # the tag that says how long a scheduled job runs
+    min_service_tasks: int = Field(default=2, ge=1)  # the least a production service may scale in to
+    scaling_target_low_percent: int = Field(default=20, ge=1, le=100)  # target tracking on utilisation: below, waste
+    scaling_target_high_percent: int = Field(default=85, ge=1, le=100)  # above, no headroom while tasks start
+    max_receive_count: int = Field(default=10, ge=1)  # deliveries before a message moves to the dead-letter queue
+    fargate_prices: FargatePrices = Field(default_factory=FargatePrices)
 
 
 class Platform(_Strict):

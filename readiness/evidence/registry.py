@@ -22,6 +22,10 @@ class CheckSpec:
     compares: bool = False  # True: judged over a (baseline, target) pair of environments
     kind: str = "aws"  # aws | data
     function: CheckFunction | None = field(default=None, compare=False, repr=False)
+    tiers: tuple[str, ...] = ()  # environment tiers judged (of the target, for comparing checks); empty: all
+
+    def applies_to(self, tier: str) -> bool:
+        return not self.tiers or tier in self.tiers
 
 
 CHECKS: dict[str, CheckSpec] = {}
@@ -29,7 +33,7 @@ CHECKS: dict[str, CheckSpec] = {}
 
 def check(
     id: str, *, area: str, title: str, severity: Severity, needs: Iterable[str], good: str,
-    compares: bool = False, kind: str = "aws",
+    compares: bool = False, kind: str = "aws", tiers: Iterable[str] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under `id` (`<area>.<what_is_checked>`)."""
     if not id.startswith(area + "."):
@@ -39,7 +43,7 @@ def check(
         if id in CHECKS and CHECKS[id].function is not function:
             raise ValueError(f"check {id} is registered twice")
         CHECKS[id] = CheckSpec(id=id, area=area, title=title, severity=severity, needs=tuple(needs), good=good,
-                               compares=compares, kind=kind, function=function)
+                               compares=compares, kind=kind, function=function, tiers=tuple(tiers))
         return function
 
     return register

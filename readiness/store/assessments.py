@@ -174,8 +174,12 @@ def move_assessment(
     overall: str | None = None,
     outcome: str | None = None,
     evidence_run_id: str | None = None,
+    at: dt.datetime | None = None,
 ) -> AssessmentRow:
-    """draft → review → final (review may go back to draft). Finalising needs the frozen score."""
+    """draft → review → final (review may go back to draft). Finalising needs the frozen score.
+
+    `at` backdates the review or finalisation (imported or demo history); the audit event keeps the real time.
+    """
     row = get_assessment(session, assessment_id=assessment_id)
     require(actor, Role.APPROVER if to_status == AssessmentStatus.FINAL else Role.CONTRIBUTOR,
             f"move an assessment to {to_status}")
@@ -184,13 +188,15 @@ def move_assessment(
             raise AssessmentLocked(f"Assessment {row.id} is final and cannot change status.")
         raise InvalidTransition(f"An assessment in {row.status} cannot move to {to_status}.")
     before = row.status
-    now = utcnow()
+    now = at or utcnow()
     if to_status == AssessmentStatus.REVIEW:
         row.reviewed_by, row.reviewed_at = actor.name, now
     if to_status == AssessmentStatus.FINAL:
         if frozen_score is None or frozen_checklist is None:
             raise InvalidTransition("Finalising needs the computed score and checklist to freeze.")
         row.frozen_checklist, row.frozen_score = frozen_checklist, frozen_score
+        # The digest names the checklist the frozen score was computed with, which may be newer than at creation.
+        row.checklist_digest = frozen_checklist.get("digest") or row.checklist_digest
         row.overall_score, row.outcome = overall, outcome
         row.finalized_by, row.finalized_at = actor.name, now
         row.evidence_run_id = evidence_run_id

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from readiness.auth import Actor, Role, require
+from readiness.checklist.model import CONTROL_ID
 from readiness.errors import InvalidInput, NotFound, SelfApproval
 from readiness.scoring import ActiveWaiver, Outcome
 from readiness.store.assessments import get_assessment
@@ -29,6 +30,10 @@ def request_waiver(
     today = today or dt.datetime.now(dt.UTC).date()
     if not reason.strip() or not owner.strip():
         raise InvalidInput("A waiver needs a reason and an owner.")
+    if len(owner.strip()) > 200:
+        raise InvalidInput("A waiver owner is a name of at most 200 characters.")
+    if not CONTROL_ID.match(control_id):
+        raise InvalidInput(f"{control_id!r} is not a control id like ENV-01.")
     if expires_on <= today:
         raise InvalidInput("A waiver must expire after today.")
     if (expires_on - today).days > MAX_WAIVER_DAYS:
@@ -42,16 +47,25 @@ def request_waiver(
     return row
 
 
-def approve_waiver(session: Session, *, waiver_id: int, actor: Actor) -> WaiverRow:
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def approve_waiver(session: Session, *, waiver_id: int, actor: Actor, today: dt.date | None = None) -> WaiverRow:
     require(actor, Role.APPROVER, "approve waivers")
+    today = today or dt.datetime.now(dt.UTC).date()
     row = session.get(WaiverRow, waiver_id)
     if row is None:
         raise NotFound(f"No waiver {waiver_id}.")
-    if actor.name in (row.requested_by, row.owner):
+    if any(_same_person(actor.name, who) for who in (row.requested_by, row.owner)):
         raise SelfApproval(f"{actor.name} asked for or owns this waiver and so cannot approve it; "
                            "another approver must.")
     if row.approver is not None:
         raise InvalidInput(f"Waiver {waiver_id} was already approved by {row.approver}.")
+    if row.revoked_by is not None:
+        raise InvalidInput(f"Waiver {waiver_id} was revoked by {row.revoked_by}; ask for a new one.")
+    if row.expires_on < today:
+        raise InvalidInput(f"Waiver {waiver_id} expired on {row.expires_on.isoformat()}; ask for a new one.")
     before = _waiver_state(row)
     row.approver, row.approved_at = actor.name, utcnow()
     session.add(row)
@@ -66,6 +80,8 @@ def revoke_waiver(session: Session, *, waiver_id: int, actor: Actor) -> WaiverRo
     row = session.get(WaiverRow, waiver_id)
     if row is None:
         raise NotFound(f"No waiver {waiver_id}.")
+    if row.revoked_by is not None:
+        raise InvalidInput(f"Waiver {waiver_id} was already revoked by {row.revoked_by}.")
     before = _waiver_state(row)
     row.revoked_by, row.revoked_at = actor.name, utcnow()
     session.add(row)
@@ -85,9 +101,9 @@ def waivers_for(session: Session, *, platform_id: int, environment: str) -> list
 def waiver_state(row: WaiverRow, today: dt.date) -> str:
     if row.revoked_by:
         return "revoked"
-    if row.approver is None:
-        return "pending approval"
-    return "active" if today <= row.expires_on else "expired"
+    if today > row.expires_on:  # lapses by itself, approved or not
+        return "expired"
+    return "pending approval" if row.approver is None else "active"
 
 
 def scoring_waivers(rows: list[WaiverRow]) -> list[ActiveWaiver]:
@@ -127,6 +143,8 @@ def sign_off(session: Session, *, decision_id: int, role: str, name: str, actor:
     role = role.strip().lower()
     if not role or not name.strip():
         raise InvalidInput("A sign-off needs a role and a name.")
+    if len(role) > 40 or len(name.strip()) > 200:
+        raise InvalidInput("A sign-off role is at most 40 characters and a name at most 200.")
     existing = session.exec(select(SignOffRow).where(SignOffRow.decision_id == decision_id,
                                                      SignOffRow.role == role)).first()
     if existing is not None:

@@ -1,0 +1,1 @@
+"""Reports: one report model of an assessment, rendered to HTML, PDF, Markdown and CSV."""

@@ -1,0 +1,1 @@
+"""The Streamlit side of Readiness: the only package outside pages/ that imports streamlit."""
