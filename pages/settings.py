@@ -7,7 +7,7 @@ from readiness.auth import Role
 from readiness.platform_editing import file_name, template
 from readiness.ui import context, evidence_queries
 from readiness.ui.connection_view import connection_panel
-from readiness.ui.platform_form import PENDING_PLATFORM, environments_form, yaml_form
+from readiness.ui.platform_form import PENDING_PLATFORM, environments_form, stale_warning, yaml_form
 
 NEW = 0  # the choice of a new platform in the list
 
@@ -51,6 +51,7 @@ if platform.demo:
     st.caption("This is the demo: its environments are read from a simulated AWS on 127.0.0.1, whatever the "
                "profile and roles say.")
 
+stale_warning()
 environments_tab, yaml_tab, test_tab, audit_tab = st.tabs(
     ["Environments", "YAML", "Test connection", "Audit trail"], key="settings_tab")
 with environments_tab:

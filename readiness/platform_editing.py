@@ -9,9 +9,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from readiness.auth import Actor, Role, require
-from readiness.errors import InvalidInput
+from readiness.errors import InvalidInput, StaleEdit
 from readiness.platform import Platform, parse_platform
 from readiness.store import assessments as repo
+from readiness.store.audit import events_for
 from readiness.store.tables import PlatformRow
 
 YAML_LABEL = "platform YAML"
@@ -131,10 +132,13 @@ def platform_from_rows(base: Platform, *, name: str, rows: Iterable[Mapping[str,
     return platform
 
 
-def save_platform_edit(session: Session, *, platform: Platform, actor: Actor, editing: str | None) -> PlatformRow:
+def save_platform_edit(session: Session, *, platform: Platform, actor: Actor, editing: str | None,
+                       seen: str | None = None) -> PlatformRow:
     """Store an edited platform (`editing`: the name it had) or a new one (None). Administrators only.
 
-    A platform is known by its name: renaming it here would leave its assessments behind, so it is refused.
+    `seen` is the platform's YAML as the editor loaded it: when the stored platform has changed since,
+    the edit is refused rather than silently overwriting someone else's. A platform is known by its
+    name: renaming it here would leave its assessments behind, so that is refused too.
     """
     # Refuse before saying anything about which platforms exist.
     require(actor, Role.ADMIN, "change platform settings")
@@ -145,6 +149,12 @@ def save_platform_edit(session: Session, *, platform: Platform, actor: Actor, ed
     if editing is not None and platform.name != editing:
         raise InvalidInput(f"The name cannot change from {editing!r} to {platform.name!r}: assessments and evidence "
                            "are kept under the name. Create a new platform with the new name instead.")
+    if existing is not None and seen is not None:
+        if repo.platform_config(session, platform_id=existing.id).to_yaml() != seen:
+            last = events_for(session, platform_id=existing.id, limit=1)
+            who = last[0].actor if last else None
+            raise StaleEdit(f"{platform.name} was changed{f' by {who}' if who else ''} since you opened it: the "
+                            "editors now show the stored settings; make your change again.", changed_by=who)
     return repo.save_platform(session, platform=platform, actor=actor)
 
 

@@ -310,6 +310,8 @@ def read_exports(environment: str, source: str, files: Iterable[tuple[str, bytes
         table[FILE] = name
         parts.setdefault(info.kind, []).append(table)
         exports.files.append(info)
+        # Parsing a file leaves freed buffers in Arrow's pool; hand them back before the next one.
+        pa.default_memory_pool().release_unused()
     if problems:
         raise ExportError(problems)
     for kind, tables in parts.items():

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Mapping
 
+import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from readiness.auth import Actor, Role, require
@@ -139,6 +140,7 @@ def validate_exports(platform: Platform, inputs: Mapping[str, EnvironmentExports
         except Exception as exc:  # a check that breaks is reported as broken; the others go on
             log.exception("data check %s failed on %s", spec.id, names)
             findings.append(_broken(spec, [inputs[n] for n in names], settings, exc))
+        pa.default_memory_pool().release_unused()  # each rule's working columns, before the next rule
     report(1.0, "done")
     controls = _controls_by_check(platform)
     findings = [f.model_copy(update={"controls": controls.get(f.check, [])}) for f in findings]

@@ -5,13 +5,15 @@ import streamlit as st
 
 from readiness.evidence.model import Finding, Severity, Status
 from readiness.evidence_charts import STATUS_LABELS
-from readiness.evidence_summary import AreaGroup, CheckGroup, FindingFilter, RunView, coverage
+from readiness.evidence_summary import STATUS_ORDER, AreaGroup, CheckGroup, FindingFilter, RunView, coverage
 from readiness.scoring import status_counts
 
 BADGE_COLOUR = {Status.FAIL: "red", Status.ERROR: "violet", Status.WARN: "orange", Status.UNKNOWN: "violet",
                 Status.PASS: "green", Status.NOT_APPLICABLE: "gray"}
 SHOWN_STATUS = {Status.FAIL: "✖ fail", Status.ERROR: "✖ error", Status.WARN: "▲ warn",
                 Status.UNKNOWN: "? unknown", Status.PASS: "✔ pass", Status.NOT_APPLICABLE: "– n/a"}
+SEVERITY_COLOUR = {Severity.CRITICAL: "red", Severity.HIGH: "red", Severity.MEDIUM: "orange", Severity.LOW: "blue",
+                   Severity.INFO: "gray"}
 ALL = "All"
 
 
@@ -20,8 +22,12 @@ def status_badge(status: Status, text: str | None = None) -> str:
     return f":{BADGE_COLOUR[status]}-badge[{text or STATUS_LABELS[status]}]"
 
 
+def worst_first(counts: dict[str, int]) -> list[tuple[Status, int]]:
+    return sorted(((Status(s), n) for s, n in counts.items()), key=lambda item: STATUS_ORDER[item[0]])
+
+
 def counts_text(counts: dict[str, int]) -> str:
-    return " ".join(status_badge(Status(s), f"{n} {STATUS_LABELS[Status(s)].lower()}") for s, n in counts.items())
+    return " ".join(status_badge(s, f"{n} {STATUS_LABELS[s].lower()}") for s, n in worst_first(counts))
 
 
 def summary(run: RunView) -> None:
@@ -73,12 +79,8 @@ def grouped(groups: list[AreaGroup]) -> None:
             _check(check)
 
 
-SEVERITY_COLOUR = {Severity.CRITICAL: "red", Severity.HIGH: "red", Severity.MEDIUM: "orange", Severity.LOW: "blue",
-                   Severity.INFO: "gray"}
-
-
 def _check(check: CheckGroup) -> None:
-    tally = " · ".join(f"{n} {STATUS_LABELS[Status(s)].lower()}" for s, n in check.counts.items())
+    tally = " · ".join(f"{n} {STATUS_LABELS[s].lower()}" for s, n in worst_first(check.counts))
     label = (f"{status_badge(check.worst)} **{check.title}** · {tally} "
              f":{SEVERITY_COLOUR[check.severity]}-badge[{check.severity.value} severity]")
     with st.expander(label, expanded=False, key=f"evidence_check_{check.check}"):
@@ -92,14 +94,13 @@ def _check(check: CheckGroup) -> None:
 def table(findings: list[Finding], *, key: str) -> None:
     compares = any(f.baseline for f in findings)
     rows = [{"Status": SHOWN_STATUS[f.status], "Message": f.message, "Resource": f.resource,
-             "Environment": f.environment, **({"Compared with": f.baseline or ""} if compares else {}),
-             "Severity": f.severity.value} for f in findings]
+             "Environment": f.environment, **({"Compared with": f.baseline or ""} if compares else {})}
+            for f in findings]
     st.dataframe(rows, hide_index=True, key=key, width="stretch", column_config={
         "Status": st.column_config.TextColumn("Status", width="small"),
         "Message": st.column_config.TextColumn("Message", width="large"),
         "Resource": st.column_config.TextColumn("Resource", width="medium",
                                                 help="The ARN where AWS has one, else the resource's name"),
-        "Severity": st.column_config.TextColumn("Severity", width="small"),
     })
 
 

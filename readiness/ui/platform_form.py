@@ -7,7 +7,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from readiness.errors import ReadinessError
+from readiness.errors import ReadinessError, StaleEdit
 from readiness.platform import Platform
 from readiness.platform_editing import (COLUMNS, TEMPLATE_YAML, PlatformFormError, compare_label, environment_rows,
                                         platform_from_rows, platform_from_yaml, save_platform_edit)
@@ -17,6 +17,7 @@ from readiness.yamlsource import ConfigError
 PENDING_PLATFORM = "settings_pending_platform"  # the platform to select on the next run, after a save
 # Set by a button's callback, acted on by the run that follows: a callback outlives a rerun, a return value not.
 SAVE_TABLE, SAVE_YAML, VALIDATE_YAML = "settings_save_table", "settings_save_yaml", "settings_validate_yaml"
+STALE = "settings_stale"  # where a refused stale save leaves its message for the next run
 
 
 def _request(flag: str) -> None:
@@ -27,10 +28,23 @@ def _suffix(platform_id: int | None) -> str:
     return str(platform_id) if platform_id else "new"
 
 
+def _remember_loaded(platform: Platform, platform_id: int | None) -> None:
+    """The stored settings the editors start from: a save made on top of a newer version is refused."""
+    if platform_id:
+        st.session_state.setdefault(f"settings_seen_{platform_id}", platform.to_yaml())
+
+
+def _reload(suffix: str) -> None:
+    """Drop the editors' state and what they were loaded from: the next run loads them from the store."""
+    for part in ("name", "environments", "compare", "yaml", "seen"):
+        st.session_state.pop(f"settings_{part}_{suffix}", None)
+
+
 def environments_form(platform: Platform, platform_id: int | None, *, disabled: bool) -> None:
     """Name, environments (one row each: access and how its resources are selected) and compare pairs."""
     suffix = _suffix(platform_id)
     editing = platform.name if platform_id else None
+    _remember_loaded(platform, platform_id)
     with st.form(f"settings_environments_form_{suffix}", border=False):
         name = st.text_input("Name", value=platform.name if platform_id else "", key=f"settings_name_{suffix}",
                              max_chars=120, disabled=disabled or platform_id is not None,
@@ -65,13 +79,14 @@ def environments_form(platform: Platform, platform_id: int | None, *, disabled: 
                               key=f"settings_environments_save_{suffix}", on_click=_request, args=(SAVE_TABLE,))
     if st.session_state.pop(SAVE_TABLE, False):
         rows = edited.to_dict("records")
-        _save(lambda: platform_from_rows(platform, name=name, rows=rows, compare=compare), editing)
+        _save(lambda: platform_from_rows(platform, name=name, rows=rows, compare=compare), editing, suffix)
 
 
 def yaml_form(platform: Platform, platform_id: int | None, *, disabled: bool) -> None:
     """Every setting, as the platform file has it; errors name their line."""
     suffix = _suffix(platform_id)
     editing = platform.name if platform_id else None
+    _remember_loaded(platform, platform_id)
     with st.form(f"settings_yaml_form_{suffix}", border=False):
         text = st.text_area("Platform YAML", value=platform.to_yaml() if platform_id else TEMPLATE_YAML, height=460,
                             key=f"settings_yaml_{suffix}", max_chars=200_000,
@@ -90,15 +105,20 @@ def yaml_form(platform: Platform, platform_id: int | None, *, disabled: bool) ->
             st.success(f"Valid: {checked.name}, with {len(checked.environments)} environment(s).",
                        icon=":material/check_circle:")
     if st.session_state.pop(SAVE_YAML, False):
-        _save(lambda: platform_from_yaml(text), editing)
+        _save(lambda: platform_from_yaml(text), editing, suffix)
 
 
-def _save(build: Callable[[], Platform], editing: str | None) -> None:
+def _save(build: Callable[[], Platform], editing: str | None, suffix: str) -> None:
     try:
         platform = build()
         with store.transaction() as session:
-            row = save_platform_edit(session, platform=platform, actor=context.current_actor(), editing=editing)
+            row = save_platform_edit(session, platform=platform, actor=context.current_actor(), editing=editing,
+                                     seen=st.session_state.get(f"settings_seen_{suffix}"))
             saved_id = row.id
+    except StaleEdit as exc:
+        flash.error_later(STALE, f"Not saved. {exc}")
+        _reload(suffix)
+        st.rerun()
     except ConfigError as exc:
         _problems("Not saved: the YAML is not a valid platform", [_line(p) for p in exc.problems])
     except PlatformFormError as exc:
@@ -108,7 +128,15 @@ def _save(build: Callable[[], Platform], editing: str | None) -> None:
     else:
         flash.toast_later(f"Saved {platform.name}.")
         st.session_state[PENDING_PLATFORM] = saved_id
+        _reload(suffix)  # both editors show what is stored now
         st.rerun()
+
+
+def stale_warning() -> None:
+    """Why the last save was refused, once the editors have reloaded the stored settings."""
+    message = flash.take_error(STALE)
+    if message:
+        st.error(message, icon=":material/sync_problem:")
 
 
 def _line(problem) -> str:

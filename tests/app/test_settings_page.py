@@ -76,6 +76,21 @@ def test_saving_edited_yaml_stores_it_and_the_audit_trail_records_who(settings, 
     assert trail.iloc[0]["What"] == "platform.update" and trail.iloc[0]["Who"] == LOCAL_USER.name
 
 
+def test_an_edit_made_on_top_of_someone_elses_newer_one_is_refused_and_theirs_shown(settings, store_engine):
+    at, platform_id = settings
+    theirs = stored(store_engine, platform_id)
+    theirs.environments[1].select.name_prefix = "tw-live-"
+    with session_scope(store_engine) as session:
+        repo.save_platform(session, platform=theirs, actor=Actor(name="Priya", role=Role.ADMIN))
+
+    mine = yaml_box(at, platform_id).value.replace("name_prefix: tw-prod-", "name_prefix: tw-production-")
+    save_yaml(at, platform_id, mine)
+
+    assert "was changed by Priya since you opened it" in errors(at)
+    assert stored(store_engine, platform_id).environment("production").select.name_prefix == "tw-live-"
+    assert "name_prefix: tw-live-" in yaml_box(at, platform_id).value
+
+
 def test_renaming_a_platform_is_refused_with_the_reason(settings, store_engine):
     at, platform_id = settings
     save_yaml(at, platform_id, yaml_box(at, platform_id).value.replace(f"name: {NAME}", "name: Renamed"))

@@ -126,15 +126,16 @@ def alarm_coverage(ctx: CheckContext) -> Iterator[Verdict]:
     for queue in (q for q in queues.queues if q.arn in dead_letters):
         yield _covered(ctx, queue.arn, queue.region, f"dead-letter queue {queue.name}",
                        [a for a in alarms if _watches(a, {queue.name})])
-    for alarm in ctx.env.inventory(CloudWatchInventory).alarms:
-        subject = f"{ctx.env.name} alarm {alarm.name}"
-        if alarm.notifies:
-            yield verdict(Status.PASS, alarm.arn, f"{subject} notifies {', '.join(alarm.alarm_actions)}",
-                          region=alarm.region)
-        else:
-            why = "its actions are disabled" if alarm.alarm_actions else "it has no alarm action"
-            yield verdict(Status.FAIL, alarm.arn, f"{subject} notifies nobody when it fires: {why}",
-                          region=alarm.region)
+    yield from (_notifies(ctx, alarm) for alarm in ctx.env.inventory(CloudWatchInventory).alarms)
+
+
+def _notifies(ctx: CheckContext, alarm: Alarm) -> Verdict:
+    subject = f"{ctx.env.name} alarm {alarm.name}"
+    if alarm.notifies:
+        return verdict(Status.PASS, alarm.arn, f"{subject} notifies {', '.join(alarm.alarm_actions)}",
+                       region=alarm.region)
+    why = "its actions are disabled" if alarm.alarm_actions else "it has no alarm action"
+    return verdict(Status.FAIL, alarm.arn, f"{subject} notifies nobody when it fires: {why}", region=alarm.region)
 
 
 def _dimension(arn: str) -> str:
