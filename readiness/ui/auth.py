@@ -116,7 +116,8 @@ def _misconfigured(problems: tuple[str, ...]) -> None:
     st.error("Sign-in is turned on in .streamlit/secrets.toml but cannot work as configured, so the app "
              "stays closed. An administrator needs to fix:\n\n" + "\n".join(f"- {plain(p)}" for p in problems),
              icon=":material/lock:")
-    st.caption("See "Sign-in and roles" in the README. Removing the [auth] section turns sign-in off (single-user local mode).")
+    st.caption("See 'Sign-in and roles' in the README. Removing the [auth] section turns sign-in off "
+               "(single-user local mode).")
 
 
 def _sign_in_screen(providers: list[str]) -> None:
@@ -148,7 +149,7 @@ def identity() -> None:
     if config.auth is None:
         st.badge(LOCAL_MODE_LABEL, icon=":material/person:", color="gray")
         st.caption("Everyone who opens this app acts as one administrator. To make people sign in, add an "
-                   "\\[auth\\] section to .streamlit/secrets.toml (README, "Sign-in and roles").")
+                   "\\[auth\\] section to .streamlit/secrets.toml (README, 'Sign-in and roles').")
         if config.roles_without_auth:
             st.warning("\\[readiness.roles\\] is set but sign-in is off: add an \\[auth\\] section for the roles "
                        "to apply.", icon=":material/warning:")
