@@ -27,7 +27,7 @@ st.button("Collect evidence now", key="evidence_collect", type="primary", icon="
           help="Reads every environment of the platform, read-only, and stores the run: the scores then use it."
           if allowed else f"Collecting evidence needs the contributor role; you are a {actor.role.label}.")
 if collection_requested():
-    collected = collect_with_progress(selected.platform_id, actor)
+    collected = collect_with_progress(selected.platform_id, actor, demo=platform.demo)
     if collected is not None:
         st.session_state["evidence_run"] = collected.id
 

@@ -1,6 +1,7 @@
 """Read YAML config files safely and keep the line of every value, so errors can name it."""
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
@@ -10,6 +11,11 @@ from pydantic import BaseModel, ValidationError
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
+# The parser itself recurses once per level: past this it stops, before Python's stack or the
+# scanner's per-level bookkeeping can blow up. Levels up to it get the builder's located message.
+MAX_PARSE_DEPTH = 2 * MAX_DEPTH
+# What YAML refuses as raw characters (controls, unpaired surrogates) is refused when escaped too.
+_NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -106,14 +112,24 @@ class _Builder:
             self.problem(node, loc, "expected a plain value here")
             return None
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             self.problem(node, loc, f"unsupported value: {exc.problem}")
             return None
+        except ValueError as exc:  # an impossible date, an integer too long to convert
+            self.problem(node, loc, f"unsupported value: {exc}")
+            return None
+        bad = _NOT_PRINTABLE.search(value) if isinstance(value, str) else None
+        if bad:
+            self.problem(node, loc, f"unsupported value: character #x{ord(bad.group()):04x} is not allowed in text")
+            return None
+        return value
 
 
 class _NoAliasComposer(yaml.SafeLoader):
     """Refuses anchors and aliases: config files never need them and they enable YAML bombs."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -126,14 +142,25 @@ class _NoAliasComposer(yaml.SafeLoader):
             raise yaml.MarkedYAMLError(
                 None, None, "anchors and aliases are not allowed in this file", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_PARSE_DEPTH:
+            raise yaml.MarkedYAMLError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, LineIndex]:
     """Parse one YAML document with safe_load semantics; raise ConfigError with file and line."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise ConfigError([Problem(file, 1, "", f"file is larger than {MAX_BYTES // 1024} KiB")])
-    loader = _NoAliasComposer(text)
+    try:
+        loader = _NoAliasComposer(text)
+    except yaml.reader.ReaderError as exc:  # a control character or an unpaired surrogate, found up front
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError([Problem(file, line, "", f"not valid YAML: character #x{exc.character:04x} is not "
+                                                   "allowed")]) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -156,8 +183,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineIndex]:
 def read_text(path: Path | str) -> str:
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(str(path))
+        if not stat.S_ISREG(info.st_mode):  # a device or a pipe would be read without end
+            raise ConfigError([Problem(str(path), 0, "", "is not a regular file")])
+        if info.st_size > MAX_BYTES:
             raise ConfigError([Problem(str(path), 1, "", f"file is larger than {MAX_BYTES // 1024} KiB")])
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -23,6 +23,7 @@ ORDER = ("dataflow.market_value_arithmetic", "dataflow.totals_reconcile", "dataf
          "dataflow.valuation_history_continuity", "dataflow.aggregation_determinism",
          "dataflow.environment_agreement")
 
+
 @check("dataflow.market_value_arithmetic", area=AREA, title="Market values equal quantity × price × FX",
        severity=Severity.CRITICAL, needs=NEEDS, kind="data",
        good="every market value equals quantity × price × FX within the tolerance, at the official price of the day")
@@ -89,7 +90,7 @@ def aggregation_determinism(exports: EnvironmentExports, settings: RuleSettings)
     result = rules.aggregation_determinism(exports.table("positions"), exports.table("totals"), settings)
     return findings_from("dataflow.aggregation_determinism", result, exports.environment,
                          exports.file_names("positions"), settings,
-                         extra=lambda rows: {"digest": result.facts.get("digest"),
+                         extra=lambda _records: {"digest": result.facts.get("digest"),
                                              "digest_reversed": result.facts.get("digest_reversed")})
 
 

@@ -76,9 +76,6 @@ class ExportSchema:
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
 
 PORTFOLIO = Column("portfolio_id", "text", "the portfolio's identifier")
 INSTRUMENT = Column("instrument_id", "text", "the instrument's identifier (ISIN, ticker)")

@@ -141,6 +141,8 @@ def validate_exports(platform: Platform, inputs: Mapping[str, EnvironmentExports
             log.exception("data check %s failed on %s", spec.id, names)
             findings.append(_broken(spec, [inputs[n] for n in names], settings, exc))
         pa.default_memory_pool().release_unused()  # each rule's working columns, before the next rule
+    if not platform.compare:
+        findings += [_nothing_to_compare(platform, spec, settings, inputs) for spec in specs if spec.compares]
     report(1.0, "done")
     controls = _controls_by_check(platform)
     findings = [f.model_copy(update={"controls": controls.get(f.check, [])}) for f in findings]
@@ -154,6 +156,16 @@ def validate_exports(platform: Platform, inputs: Mapping[str, EnvironmentExports
                        finished_at=utcnow(), api_calls=sum(e.api_calls for e in inputs.values()),
                        checks=len({spec.id for spec, _ in steps}), inventories=inventories, findings=findings,
                        is_demo=platform.demo)
+
+
+def _nothing_to_compare(platform: Platform, spec: CheckSpec, settings: RuleSettings,
+                        inputs: Mapping[str, EnvironmentExports]) -> Finding:
+    target = platform.production().name if platform.production().name in inputs else next(iter(inputs))
+    return Finding(check=spec.id, area=spec.area, environment=target, resource=platform.name,
+                   status=Status.NOT_APPLICABLE, severity=spec.severity,
+                   message=f"{platform.name} names no environments to compare (compare: in its config), so "
+                           f"“{spec.title}” has nothing to check.",
+                   details={"as_of": settings.as_of.isoformat()})
 
 
 def _broken(spec: CheckSpec, sides: list[EnvironmentExports], settings: RuleSettings, exc: Exception) -> Finding:

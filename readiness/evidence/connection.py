@@ -110,10 +110,13 @@ class _FirstCallProbe:
 
 
 def probe_connection(environment: Environment, *, collectors: Mapping[str, CollectorSpec] | None = None,
-                    max_workers: int = 8) -> ConnectionReport:
-    """Open the environment's session (profile, assumed role), ask who it is, and try each collector's first read."""
+                    max_workers: int = 8, simulated: bool = False) -> ConnectionReport:
+    """Open the environment's session (profile, assumed role), ask who it is, and try each collector's first read.
+
+    `simulated`: the environment is a demo's, read from its simulated AWS with fake credentials only."""
     probe = _FirstCallProbe()
-    session = EnvironmentSession(environment, max_pool_connections=max_workers, hooks=probe.hooks())
+    session = EnvironmentSession(environment, max_pool_connections=max_workers, hooks=probe.hooks(),
+                                 simulated=simulated)
     regions = tuple(environment.aws.regions)
     with session.counter.tally() as tally:
         try:

@@ -1,10 +1,6 @@
 """Evidence work a person asks for in the app: collect now, test a connection; a demo's simulated AWS started first."""
 from __future__ import annotations
 
-import os
-import threading
-
-import botocore.session
 from sqlalchemy.engine import Engine
 
 from readiness.assessment import checklist_for
@@ -17,14 +13,10 @@ from readiness.evidence.model import EvidenceRun
 from readiness.evidence.registry import all_checks
 from readiness.evidence.runner import Progress
 from readiness.evidence.service import collect_and_store
-from readiness.evidence.session import resolve_platform_for_run
+from readiness.evidence.session import ensure_runnable, resolve_platform_for_run
 from readiness.platform import Platform
 from readiness.store import assessments as platforms_repo
 from readiness.store.engine import session_scope
-
-# The simulation takes any credentials; these stand in when the process has none of its own.
-SIMULATED_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"}
-_credentials_lock = threading.Lock()
 
 
 def endpoint_for(platform: Platform) -> str | None:
@@ -36,20 +28,9 @@ def endpoint_for(platform: Platform) -> str | None:
         return None
     from readiness.demo import ensure_demo
 
-    estate = ensure_demo(platform)
-    _credentials_for_simulation()
-    return estate.endpoint_url
-
-
-def _credentials_for_simulation() -> None:
-    """Give the process stand-in credentials when it has none at all, so it can sign calls to the simulation.
-
-    Credentials the process does have are left as they are: other platforms in the same app read real
-    accounts with them, and the simulation accepts them as well (requests to it never leave 127.0.0.1).
-    """
-    with _credentials_lock:
-        if botocore.session.Session().get_credentials() is None:
-            os.environ.update(SIMULATED_CREDENTIALS)
+    # The simulation is signed with fixed fake credentials (EnvironmentSession(simulated=True)): the
+    # process's own credentials, profile or credential_process are never asked for.
+    return ensure_demo(platform).endpoint_url
 
 
 def collect_now(engine: Engine, *, platform_id: int, actor: Actor, progress: Progress | None = None,
@@ -75,7 +56,9 @@ def probe_platform_environment(platform: Platform, environment: str) -> Connecti
     if environment not in names:
         raise InvalidInput(f"Platform {platform.name} has no environment {environment!r}; it has {', '.join(names)}.")
     resolved = resolve_platform_for_run(platform, endpoint_for(platform))
-    return probe_connection(resolved.environment(environment), collectors=needed_collectors(platform))
+    ensure_runnable(resolved)
+    return probe_connection(resolved.environment(environment), collectors=needed_collectors(platform),
+                            simulated=platform.demo)
 
 
 def needed_collectors(platform: Platform) -> dict[str, CollectorSpec]:

@@ -129,7 +129,8 @@ def collect(
         names = sorted(needs.get(env.name, set()))
         if not names:
             continue
-        session = EnvironmentSession(env, counter=counter, max_pool_connections=max_workers, hooks=hooks)
+        session = EnvironmentSession(env, counter=counter, max_pool_connections=max_workers, hooks=hooks,
+                                     simulated=platform.demo)
         failure = _open(session, report)
         for name in names:
             for region in env.aws.regions:

@@ -1,10 +1,13 @@
 """AWS access for one environment: profile, assumed role, cached clients per region, counted calls."""
 from __future__ import annotations
 
+import ipaddress
+import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.loaders
@@ -19,6 +22,9 @@ TOTAL_ATTEMPTS = 5  # retries included: throttling past this leaves the inventor
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
 ROLE_SESSION_NAME = "readiness"
+# What a demo's simulated AWS is signed with: fixed and fake, accepted by the simulation, by no real account.
+SIMULATED_ACCESS_KEY = "demo"
+SIMULATED_SECRET_KEY = "demo"
 
 EventHook = tuple[str, Callable[..., Any]]
 
@@ -39,6 +45,37 @@ def new_boto_session(profile: str | None = None, **credentials: str) -> boto3.Se
     core = botocore.session.Session(profile=profile)
     core.register_component("data_loader", _shared_loader())
     return boto3.Session(botocore_session=core, **credentials)
+
+
+def simulated_boto_session(**credentials: str) -> boto3.Session:
+    """A session for a demo's simulated AWS: the given (or the fixed fake) credentials and nothing of the user's.
+
+    No profile, config file or credentials file is read, so no named profile, SSO token refresh or
+    credential_process of the person running Readiness can come into play, whatever the environment says.
+    """
+    core = botocore.session.Session(session_vars={
+        "profile": (None, None, None, None),
+        "config_file": (None, None, os.devnull, None),
+        "credentials_file": (None, None, os.devnull, None),
+    })
+    core.register_component("data_loader", _shared_loader())
+    return boto3.Session(botocore_session=core,
+                         aws_access_key_id=credentials.get("aws_access_key_id", SIMULATED_ACCESS_KEY),
+                         aws_secret_access_key=credentials.get("aws_secret_access_key", SIMULATED_SECRET_KEY),
+                         aws_session_token=credentials.get("aws_session_token"))
+
+
+def is_loopback(url: str | None) -> bool:
+    """Whether `url` names this machine (127.0.0.0/8, ::1 or localhost): calls to it never leave it."""
+    host = urlsplit(url or "").hostname
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -101,8 +138,11 @@ class EnvironmentSession:
         max_pool_connections: int = 10,
         total_attempts: int = TOTAL_ATTEMPTS,
         hooks: Sequence[EventHook] = (),
+        simulated: bool = False,
     ) -> None:
+        """`simulated`: the environment belongs to a demo; it is read on 127.0.0.1 with fake credentials only."""
         self.environment = environment
+        self.simulated = simulated
         self.counter = counter or ApiCallCounter()
         self.account: str | None = None
         self._hooks = tuple(hooks)
@@ -121,16 +161,20 @@ class EnvironmentSession:
     def open(self) -> "EnvironmentSession":
         """Resolve credentials (profile, then the assumed role) and the account. Raises botocore errors."""
         region = self.aws.regions[0]
-        base = new_boto_session(self.aws.profile)
+        if self.simulated and not is_loopback(self.aws.endpoint_url):
+            raise InvalidInput(f"{self.environment.name} belongs to a demo: it is only read from its simulated AWS "
+                               f"on 127.0.0.1, not from {self.aws.endpoint_url or 'AWS itself'}.")
+        base = simulated_boto_session() if self.simulated else new_boto_session(self.aws.profile)
         if self.aws.role_arn:
             sts = self._new_client(base, "sts", region)
             request = {"RoleArn": self.aws.role_arn, "RoleSessionName": ROLE_SESSION_NAME}
             if self.aws.external_id:
                 request["ExternalId"] = self.aws.external_id
             credentials = sts.assume_role(**request)["Credentials"]
-            base = new_boto_session(aws_access_key_id=credentials["AccessKeyId"],
-                                    aws_secret_access_key=credentials["SecretAccessKey"],
-                                    aws_session_token=credentials["SessionToken"])
+            assumed = {"aws_access_key_id": credentials["AccessKeyId"],
+                       "aws_secret_access_key": credentials["SecretAccessKey"],
+                       "aws_session_token": credentials["SessionToken"]}
+            base = simulated_boto_session(**assumed) if self.simulated else new_boto_session(**assumed)
         with self._lock:
             self._session = base
             self._clients.clear()
@@ -180,4 +224,11 @@ def ensure_runnable(platform: Platform) -> None:
             f"Platform {platform.name!r} is a demo (demo: true): its AWS is simulated, so evidence is only "
             "collected from the simulation. Start it with `python -m readiness demo serve` and pass its URL "
             "with --endpoint-url, or use a platform file of a real estate."
+        )
+    elsewhere = sorted({env.aws.endpoint_url for env in platform.environments
+                        if not is_loopback(env.aws.endpoint_url)}) if platform.demo else []
+    if elsewhere:
+        raise InvalidInput(
+            f"Platform {platform.name!r} is a demo (demo: true): its simulated AWS runs on this machine, so "
+            f"evidence is only collected from 127.0.0.1 or localhost, not from {', '.join(elsewhere)}."
         )

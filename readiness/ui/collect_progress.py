@@ -28,9 +28,11 @@ def collection_requested() -> bool:
 class CollectionProgress:
     """The runner's progress events drawn as they come: a line per session and per collector, and a bar."""
 
-    def __init__(self, box: DeltaGenerator) -> None:
+    def __init__(self, box: DeltaGenerator, *, demo: bool = False) -> None:
         self.box = box
-        self.bar = box.progress(0.0, text="Opening a session per environment…")
+        first = ("Starting the demo's simulated AWS (seeding it takes a while the first time), then opening a "
+                 "session per environment…") if demo else "Opening a session per environment…"
+        self.bar = box.progress(0.0, text=first)
         self.lines: dict[tuple[str, ...], DeltaGenerator] = {}
 
     def _line(self, key: tuple[str, ...], text: str) -> None:
@@ -57,11 +59,12 @@ class CollectionProgress:
             self.bar.progress(event.done / event.total, text=f"Judged {event.done} of {event.total} checks")
 
 
-def collect_with_progress(platform_id: int, actor: Actor) -> EvidenceRun | None:
+def collect_with_progress(platform_id: int, actor: Actor, *, demo: bool = False) -> EvidenceRun | None:
     """Run a collection for the platform, drawing its progress; the run, or None after showing why it failed."""
     with st.status("Collecting evidence from AWS (read-only)…", expanded=True) as status:
         try:
-            run = collect_now(store.engine(), platform_id=platform_id, actor=actor, progress=CollectionProgress(status))
+            run = collect_now(store.engine(), platform_id=platform_id, actor=actor,
+                              progress=CollectionProgress(status, demo=demo))
         except Exception as exc:  # the app's boundary: a message, never a traceback
             status.update(label="Evidence was not collected", state="error", expanded=True)
             st.error(_why(exc), icon=":material/error:")

@@ -187,3 +187,10 @@ def test_with_nothing_readable_every_rule_is_unknown_and_still_dated(platform):
     run = validate_exports(platform, denied)
     assert {f.status for f in run.findings} == {Status.UNKNOWN}
     assert {i.status for i in run.inventories} == {"unknown"}
+
+
+def test_a_platform_that_compares_no_environments_makes_the_comparison_not_applicable(platform):
+    single = platform.model_copy(update={"compare": []})
+    run = validate_exports(single, gather_exports(single, folder=SAMPLES))
+    comparison = [f for f in run.findings if f.check == "dataflow.environment_agreement"]
+    assert [(f.status, f.environment) for f in comparison] == [(Status.NOT_APPLICABLE, "production")]

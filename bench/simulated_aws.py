@@ -1,0 +1,72 @@
+"""The simulated AWS of the benchmarks: moto's server in a process of its own, with its CPU time measured.
+
+Its own process so that it does not share an interpreter (and a lock) with the code being measured:
+the collection then competes with it for a core, as it would with any remote service, but not for Python.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+# Starts the demo's server (moto with its faster request routing) and says where it answers. It keeps
+# connections open between requests, as AWS does: moto's default (HTTP/1.0, a connection per request)
+# would add a TCP handshake and a server thread to every call, a cost a real scan does not pay.
+SERVE = """
+import sys, threading
+sys.path.insert(0, sys.argv[1])
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+MotoRequestHandler.protocol_version = "HTTP/1.1"
+from readiness.demo.server import start_server
+server = start_server()
+print(server.endpoint_url, flush=True)
+threading.Event().wait()
+"""
+
+
+class SimulatedAws:
+    """moto on 127.0.0.1 in a child process: `endpoint_url`, its CPU seconds so far, and stop()."""
+
+    def __init__(self, log: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_ACCOUNT_ID"}
+        # The estate runs no EC2 instances: skip loading thousands of machine images per account.
+        env["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+        self.log = log
+        # The log goes to a file: a pipe nobody reads fills up and stops the server.
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen([sys.executable, "-c", SERVE, str(ROOT)], stdout=subprocess.PIPE,
+                                        stderr=self._log_file, env=env, text=True)
+        line = self.process.stdout.readline().strip() if self.process.stdout else ""
+        if not line.startswith("http://"):
+            self.stop()
+            raise RuntimeError(f"the simulated AWS did not start; see {log}")
+        self.endpoint_url = line
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self._log_file.close()
+
+
+def wait_for_quiet(max_load: float, timeout: float) -> float:
+    """Wait until the 1-minute load average is under `max_load` (or `timeout` passes); returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        load = os.getloadavg()[0]
+        if load < max_load or time.monotonic() > deadline:
+            return load
+        time.sleep(5)
