@@ -7,6 +7,8 @@ import pkgutil
 import sys
 from typing import Sequence
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 import readiness.commands
 from readiness.errors import ReadinessError
 from readiness.yamlsource import ConfigError
@@ -43,6 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReadinessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except SQLAlchemyError as exc:
+        # Never echo a connection URL: it may carry a password.
+        print(f"error: the store could not be used: {type(exc).__name__}: {str(exc.orig or exc).splitlines()[0]}"
+              if isinstance(exc, DBAPIError) else f"error: the store could not be used: {type(exc).__name__}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -77,3 +77,10 @@ def test_answer_to_unknown_control_is_refused(cli):
     cli("assess", "create", "--platform", DEMO)
     done = cli("assess", "answer", "1", "XYZ-99", "met")
     assert done.returncode == 2 and "no control 'XYZ-99'" in done.stderr
+
+
+def test_unreachable_store_exits_2_without_revealing_the_password(cli):
+    done = cli("assess", "list", "--platform", DEMO, "--db", "postgresql+psycopg://gate:s3cret@127.0.0.1:1/none")
+    assert done.returncode == 2
+    assert "the store could not be used" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
