@@ -10,6 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from readiness.errors import InvalidInput
 from readiness.scoring import Thresholds
 from readiness.yamlsource import ConfigError, Problem, read_text, validate_yaml
 
@@ -221,6 +222,14 @@ class Platform(_Strict):
             if env.name == name:
                 return env
         raise KeyError(name)
+
+    def environment_name(self, name: str | None) -> str:
+        """The environment a command or page asked for, or the production one; a clear error otherwise."""
+        name = name or self.production().name
+        if name not in {e.name for e in self.environments}:
+            raise InvalidInput(f"{self.name} has no environment {name!r}; "
+                               f"it has {', '.join(e.name for e in self.environments)}.")
+        return name
 
     def production(self) -> Environment:
         for env in self.environments:

@@ -72,7 +72,7 @@ def run_create(args: argparse.Namespace) -> int:
     actor = _actor(args)
     with session_scope(engine) as session:
         platform, row = _platform_row(session, args, actor)
-        env = args.env or platform.production().name
+        env = platform.environment_name(args.env)
         if args.from_previous and repo.latest_assessment(session, platform_id=row.id, environment=env) is None:
             raise InvalidInput(f"There is no earlier assessment of {env} to start from.")
         created, _ = service.start(session, platform_id=row.id, environment=env, actor=actor,

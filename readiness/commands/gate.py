@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from readiness import assessment as service
 from readiness import history
 from readiness.commands import add_db_option, add_platform_option
-from readiness.errors import InvalidInput, ReadinessError
+from readiness.errors import ReadinessError
 from readiness.platform import load_platform
 from readiness.scoring import Outcome, Score
 from readiness.store import database_url, open_store, session_scope
@@ -105,10 +105,7 @@ def run_gate(args: argparse.Namespace) -> int:
 
 def _gate(args: argparse.Namespace) -> int:
     platform = load_platform(args.platform)
-    environment = args.env or platform.production().name
-    if environment not in {e.name for e in platform.environments}:
-        raise InvalidInput(f"{platform.name} has no environment {environment!r}; "
-                           f"it has {', '.join(e.name for e in platform.environments)}.")
+    environment = platform.environment_name(args.env)
     engine = open_store(args.db)
     try:
         with session_scope(engine) as session:

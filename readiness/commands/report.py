@@ -46,10 +46,7 @@ def run_report(args: argparse.Namespace) -> int:
     if args.output == "-" and fmt.name == "pdf" and sys.stdout.isatty():
         raise InvalidInput("A PDF is not for a terminal: give a file with -o.")
     platform = load_platform(args.platform)
-    environment = args.env or platform.production().name
-    if environment not in {e.name for e in platform.environments}:
-        raise InvalidInput(f"{platform.name} has no environment {environment!r}; "
-                           f"it has {', '.join(e.name for e in platform.environments)}.")
+    environment = platform.environment_name(args.env)
     engine = open_store(args.db)
     try:
         with session_scope(engine) as session:
