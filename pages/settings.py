@@ -15,7 +15,7 @@ selected = context.selection()
 actor = context.current_actor()
 st.title("Settings")
 st.caption("Platforms and how Readiness reaches their AWS accounts, read-only. "
-           "Step by step for real accounts: docs/connect-aws.md.")
+           "Step by step for real accounts: 'Point Readiness at your real AWS accounts' in the README.")
 
 lines = evidence_queries.platform_lines()
 if lines:
