@@ -44,7 +44,8 @@ def connection_panel(platform: Platform, platform_id: int | None) -> None:
 def show(report: ConnectionReport) -> None:
     if not report.connected:
         st.error(f"**{report.environment}: could not connect.** {report.error}\n\nCheck the profile, the role ARN "
-                 "and its trust policy (external id), as the README's 'Point Readiness at your real AWS accounts' explains.", icon=":material/link_off:")
+                 "and its trust policy (external id), as the README's 'Point Readiness at your real AWS accounts' "
+                 "explains.", icon=":material/link_off:")
         return
     account, regions, reads = st.columns([2, 2, 1])
     account.metric("Account", report.account or "unknown", border=True)

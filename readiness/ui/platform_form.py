@@ -90,7 +90,8 @@ def yaml_form(platform: Platform, platform_id: int | None, *, disabled: bool) ->
     with st.form(f"settings_yaml_form_{suffix}", border=False):
         text = st.text_area("Platform YAML", value=platform.to_yaml() if platform_id else TEMPLATE_YAML, height=460,
                             key=f"settings_yaml_{suffix}", max_chars=200_000,
-                            help="The same format as the files under data/platforms/ (see 'Point Readiness at your real AWS accounts' in the README).")
+                            help="The same format as the files under data/platforms/ (see 'Point Readiness "
+                                 "at your real AWS accounts' in the README).")
         with st.container(horizontal=True, gap="small"):
             st.form_submit_button("Validate", icon=":material/rule:", key=f"settings_yaml_validate_{suffix}",
                                   on_click=_request, args=(VALIDATE_YAML,))
