@@ -1,7 +1,6 @@
 """Drift between two environments, side by side per kind of resource, from the findings of the parity checks."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -15,11 +14,8 @@ DRIFT_KINDS = {
     "environment.task_definition_parity": "Task definitions",
     "environment.encryption_parity": "Encryption",
 }
-# How the checks name what they compare, longest first: "production task definition of service api …".
-NOUNS = ("task definition of service", "load balancer", "log group", "parameter", "secret", "service", "database",
-         "bucket", "table")
-PRESENT, MISSING = "present", "missing"
-OPPOSITE = {"on": "off", "off": "on"}
+# How a side without the thing reads: "missing" for a resource, "none" for items such as listeners.
+PRESENT, MISSING, NONE = "present", "missing", "none"
 
 
 @dataclass(frozen=True)
@@ -33,6 +29,7 @@ class DriftLine:
     target_value: str
     status: Status
     resource: str
+    resource_kind: str = ""  # "database", "bucket": what the resource is, where a table mixes kinds
 
 
 @dataclass(frozen=True)
@@ -91,10 +88,10 @@ def drift_between(findings: Iterable[Finding], baseline: str, target: str) -> Dr
         if f.check in DRIFT_KINDS and f.baseline == baseline and f.environment == target:
             by_kind[DRIFT_KINDS[f.check]].append(f)
     return DriftReport(baseline=baseline, target=target,
-                       kinds=[_kind(kind, found, baseline, target) for kind, found in by_kind.items()])
+                       kinds=[_kind(kind, found) for kind, found in by_kind.items()])
 
 
-def _kind(kind: str, findings: list[Finding], baseline: str, target: str) -> KindDrift:
+def _kind(kind: str, findings: list[Finding]) -> KindDrift:
     lines: list[DriftLine] = []
     matching, unknown = 0, []
     for f in findings:
@@ -103,69 +100,24 @@ def _kind(kind: str, findings: list[Finding], baseline: str, target: str) -> Kin
         elif f.status in (Status.UNKNOWN, Status.ERROR):
             unknown.append(f.message)
         elif f.status in (Status.FAIL, Status.WARN):
-            lines += _lines(kind, f, baseline, target)
+            lines += _lines(kind, f)
     lines.sort(key=lambda line: (line.name, line.aspect))
     return KindDrift(kind=kind, lines=lines, matching=matching, unknown=unknown)
 
 
-def _lines(kind: str, f: Finding, baseline: str, target: str) -> list[DriftLine]:
-    name = subject_name(f.message, (baseline, target))
-    missing_in = f.details.get("missing_in")
-    if missing_in in (baseline, target):
-        values = (MISSING, PRESENT) if missing_in == baseline else (PRESENT, MISSING)
-        return [DriftLine(kind, name, "exists", *values, f.status, f.resource)]
-    texts = f.details.get("differences") or [_after_colon(f.message)]
-    return [DriftLine(kind, name, *difference(text, baseline, target), f.status, f.resource) for text in texts]
+def _lines(kind: str, f: Finding) -> list[DriftLine]:
+    differences = f.details.get("differences") or []
+    if not differences or not all(isinstance(d, dict) for d in differences):
+        # Stored by a run from before differences were kept apart: the whole sentence is all there is to show.
+        return [DriftLine(kind, f.resource, f.message, "", "", f.status, f.resource)]
+    return [DriftLine(kind, str(d.get("name") or f.resource), str(d.get("what") or f.message),
+                      _shown(d.get("baseline"), d.get("target")), _shown(d.get("target"), d.get("baseline")),
+                      f.status, f.resource, resource_kind=str(d.get("kind") or ""))
+            for d in differences]
 
 
-def subject_name(message: str, environments: tuple[str, str]) -> str:
-    """The resource's common name in a parity message: "production parameter db/url differs …" -> "db/url"."""
-    subject = message
-    for env in environments:
-        if subject.startswith(env + " "):
-            subject = subject[len(env) + 1:]
-            break
-    subject = re.split(r" (?:differs from|matches|has no counterpart in) ", subject, maxsplit=1)[0]
-    for noun in NOUNS:
-        if subject.startswith(noun + " "):
-            return subject[len(noun) + 1:]
-    return subject
-
-
-def difference(text: str, baseline: str, target: str) -> tuple[str, str, str]:
-    """One difference as the checks word it, made into (what differs, baseline value, target value)."""
-    b, t = re.escape(baseline), re.escape(target)
-    for first, second, swap in ((t, b, False), (b, t, True)):
-        # "listener 443 TLS policy is X in production but Y in staging"
-        match = re.fullmatch(rf"(.+?) is (.*) in {first} but (.*) in {second}", text)
-        if match:
-            what, one, other = match.groups()
-            return (what, one, other) if swap else (what, other, one)
-    match = re.fullmatch(rf"(.+?) only in ({b}|{t}): (.+)", text)  # "container api secrets only in staging: KEY"
-    if match:
-        what, where, items = match.groups()
-        return (what, items, "none") if where == baseline else (what, "none", items)
-    match = re.fullmatch(rf"(.+?) is in ({b}|{t}) only", text)  # "target group api is in production only"
-    if match:
-        what, where = match.groups()
-        return (what, PRESENT, MISSING) if where == baseline else (what, MISSING, PRESENT)
-    match = re.fullmatch(rf"(.+?) is (.+) in ({b}|{t}) only", text)  # "rotation is on in staging only"
-    if match:
-        what, value, where = match.groups()
-        other = OPPOSITE.get(value, f"not {value}")
-        return (what, value, other) if where == baseline else (what, other, value)
-    # "changed in staging 199 days after production (more than 30): production may hold an outdated value"
-    match = re.match(rf"changed in ({b}|{t}) (\d+) days after ({b}|{t})", text)
-    if match:
-        later, days, _ = match.groups()
-        values = (f"{days} days later", "earlier: may be outdated")
-        return ("last changed", *(values if later == baseline else values[::-1]))
-    match = re.match(rf"changed in the last (\d+) days in ({b}|{t}) only", text)
-    if match:
-        days, where = match.groups()
-        return (f"changed in the last {days} days", *(("yes", "no") if where == baseline else ("no", "yes")))
-    return text, "", ""
-
-
-def _after_colon(message: str) -> str:
-    return message.split(": ", 1)[1] if ": " in message else message
+def _shown(value: object, other: object) -> str:
+    """A value for the table: the absent side reads "missing" against a present resource, else "none"."""
+    if value is None:
+        return MISSING if other == PRESENT else NONE
+    return str(value)

@@ -118,9 +118,12 @@ class CheckContext:
         """"production parameter db/pool-size has no counterpart in staging", on the resource that exists."""
         other = self.compared
         present, absent = (self.env, other) if in_target else (other, self.env)
-        return verdict(status, item.arn, f"{present.name} {kind} {present.common_name(item.name)} has no "
-                       f"counterpart in {absent.name}", region=item.region,
-                       account=None if in_target else other.account, missing_in=absent.name)
+        name = present.common_name(item.name)
+        exists = {"kind": kind, "name": name, "what": "exists", "baseline": None if in_target else "present",
+                  "target": "present" if in_target else None}  # the one difference, as Comparison keeps them
+        return verdict(status, item.arn, f"{present.name} {kind} {name} has no counterpart in {absent.name}",
+                       region=item.region, account=None if in_target else other.account, missing_in=absent.name,
+                       differences=[exists])
 
 
 def show(value: Any) -> str:
@@ -133,35 +136,62 @@ def show(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One way a resource differs from its counterpart: the sentence said, and what differs with both values.
+
+    Values are the configuration facts the sentence shows (never secret or variable values); None on the side
+    where the thing is absent.
+    """
+
+    status: Status
+    text: str
+    what: str
+    target: str | None
+    baseline: str | None
+
+    def shown(self, kind: str, name: str) -> dict[str, str | None]:
+        """The difference as a finding's details keep it, for the drift table to show side by side."""
+        return {"kind": kind, "name": name, "what": self.what, "baseline": self.baseline, "target": self.target}
+
+
 @dataclass
 class Comparison:
     """The differences between a target resource and its baseline counterpart, made into one verdict."""
 
     ctx: CheckContext
-    subject: str  # "load balancer api"
-    differences: list[tuple[Status, str]] = field(default_factory=list)
+    kind: str  # "load balancer"
+    name: str  # "api": the common name, without either environment's prefix or path
+    subject: str = ""  # how the message names the resource, when not "<kind> <name>"
+    differences: list[Difference] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.subject = self.subject or f"{self.kind} {self.name}"
 
     def differ(self, what: str, target: Any, baseline: Any, status: Status = Status.FAIL) -> None:
         if target != baseline:
             self.add(status, f"{what} is {show(target)} in {self.ctx.env.name} but {show(baseline)} "
-                             f"in {self.ctx.compared.name}")
+                             f"in {self.ctx.compared.name}", what=what, target=show(target), baseline=show(baseline))
 
     def only_on_one_side(self, what: str, target: Iterable[str], baseline: Iterable[str],
                          status: Status = Status.FAIL) -> None:
         target, baseline = set(target), set(baseline)
         if target - baseline:
-            self.add(status, f"{what} only in {self.ctx.env.name}: {show(target - baseline)}")
+            self.add(status, f"{what} only in {self.ctx.env.name}: {show(target - baseline)}", what=what,
+                     target=show(target - baseline), baseline=None)
         if baseline - target:
-            self.add(status, f"{what} only in {self.ctx.compared.name}: {show(baseline - target)}")
+            self.add(status, f"{what} only in {self.ctx.compared.name}: {show(baseline - target)}", what=what,
+                     target=None, baseline=show(baseline - target))
 
-    def add(self, status: Status, text: str) -> None:
-        self.differences.append((status, text))
+    def add(self, status: Status, text: str, *, what: str, target: str | None, baseline: str | None) -> None:
+        """One difference: the sentence the message carries, and what differs with its value on each side."""
+        self.differences.append(Difference(status, text, what, target, baseline))
 
     def verdict(self, resource: str, *, region: str | None = None, **details: Any) -> Verdict:
         env, other = self.ctx.env.name, self.ctx.compared.name
         if not self.differences:
             return verdict(Status.PASS, resource, f"{env} {self.subject} matches {other}", region=region, **details)
-        texts = [text for _, text in self.differences]
-        return verdict(worst(s for s, _ in self.differences), resource,
-                       f"{env} {self.subject} differs from {other}: " + "; ".join(texts),
-                       region=region, differences=texts, **details)
+        return verdict(worst(d.status for d in self.differences), resource,
+                       f"{env} {self.subject} differs from {other}: " + "; ".join(d.text for d in self.differences),
+                       region=region, differences=[d.shown(self.kind, self.name) for d in self.differences],
+                       **details)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from readiness.assessment import checklist_for
-from readiness.drift import DRIFT_KINDS, difference, drift_between, subject_name
+from readiness.drift import DRIFT_KINDS, drift_between
 from readiness.evidence.checking import EnvView
+from readiness.evidence.collectors.ecs import Container, EcsInventory, Service, TaskDefinition, parse_image
 from readiness.evidence.collectors.elbv2 import HealthCheck, Listener, LoadBalancer, LoadBalancerInventory, TargetGroup
 from readiness.evidence.collectors.kms import KmsInventory
 from readiness.evidence.collectors.secretsmanager import Secret, SecretsInventory
@@ -122,15 +123,67 @@ def test_findings_of_another_pair_or_direction_are_not_this_drift():
     assert reversed_pair.headline() == "Staging has not been compared with production yet."
 
 
-def test_wordings_the_checks_use_become_what_differs_and_both_values():
-    assert difference("container api secrets only in staging: KEY_A, KEY_B", "staging", "production") == (
-        "container api secrets", "KEY_A, KEY_B", "none")
-    assert difference("target group api is in production only", "staging", "production") == (
-        "target group api", "missing", "present")
-    assert difference("changed in staging 199 days after production (more than 30): production may hold an "
-                      "outdated value", "staging", "production") == (
-        "last changed", "199 days later", "earlier: may be outdated")
-    assert difference("something new the checks say", "staging", "production") == (
-        "something new the checks say", "", "")
-    assert subject_name("production task definition of service api differs from staging: x",
-                        ("staging", "production")) == "api"
+def service(env: str, *, secrets: list[str]) -> tuple[Service, TaskDefinition]:
+    prefix = "nw-prod-" if env == "production" else "nw-staging-"
+    task = TaskDefinition(
+        arn=f"arn:aws:ecs:us-east-1:{ACCOUNTS[env]}:task-definition/{prefix}api:3", family=f"{prefix}api", revision=3,
+        region="us-east-1", containers=[Container(name="api", secret_names=secrets, image=parse_image(
+            f"{ACCOUNTS[env]}.dkr.ecr.us-east-1.amazonaws.com/portfolio-api:1.4.2"))])
+    return Service(name=f"{prefix}api", arn=f"arn:aws:ecs:us-east-1:{ACCOUNTS[env]}:service/main/{prefix}api",
+                   region="us-east-1", cluster_arn="main", cluster_name="main", task_definition=task.arn), task
+
+
+def test_names_found_on_one_side_only_read_against_none():
+    staging, their_task = service("staging", secrets=["KEY_A", "KEY_B", "SHARED"])
+    production, task = service("production", secrets=["SHARED"])
+    made = findings([EcsInventory(services=[staging], task_definitions=[their_task])],
+                    [EcsInventory(services=[production], task_definitions=[task])],
+                    checks=["environment.task_definition_parity"])
+
+    tasks = next(k for k in drift_between(made, "staging", "production").kinds if k.kind == "Task definitions")
+
+    assert [(l.name, l.aspect, l.baseline_value, l.target_value, l.resource_kind) for l in tasks.lines] == [
+        ("api", "container api secrets", "KEY_A, KEY_B", "none", "task definition")]
+
+
+def test_a_secret_changed_long_after_its_counterpart_shows_both_dates():
+    changed = secret("staging", "broker", rotation=True).model_copy(update={"last_changed": NOW - dt.timedelta(days=1)})
+    made = findings([SecretsInventory(secrets=[changed])],
+                    [SecretsInventory(secrets=[secret("production", "broker", rotation=True)])])
+
+    secrets = next(k for k in drift_between(made, "staging", "production").kinds if k.kind == "Secrets")
+
+    assert [(l.name, l.aspect, l.baseline_value, l.target_value) for l in secrets.lines] == [
+        ("broker", "last changed", "2026-03-01", "2025-08-14")]
+
+
+def test_the_table_comes_from_the_kept_differences_not_from_the_wording_of_the_message():
+    reworded = Finding(check="environment.ssm_parity", area="environment", environment="production",
+                       baseline="staging", resource="arn:aws:ssm:us-east-1:222222222222:parameter/nw/production/db/url",
+                       status=Status.FAIL, message="Production's db/url is not like staging's", details={
+                           "differences": [{"kind": "parameter", "name": "db/url", "what": "type",
+                                            "baseline": "SecureString", "target": "String"}]})
+
+    [line] = next(k for k in drift_between([reworded], "staging", "production").kinds if k.kind == "Parameters").lines
+
+    assert (line.name, line.aspect, line.baseline_value, line.target_value) == ("db/url", "type", "SecureString",
+                                                                                "String")
+
+
+def test_findings_stored_before_differences_were_kept_apart_still_show_their_whole_sentence():
+    def stored(message: str, **details) -> Finding:
+        return Finding(check="environment.load_balancer_parity", area="environment", environment="production",
+                       baseline="staging", resource=f"arn:lb/{len(message)}", status=Status.WARN, message=message,
+                       details=details)
+
+    sentences = stored("production load balancer api differs from staging: idle timeout (seconds) is 300 in "
+                       "production but 60 in staging", differences=["idle timeout (seconds) is 300 in production "
+                                                                     "but 60 in staging"])
+    missing = stored("staging load balancer admin has no counterpart in production", missing_in="production")
+
+    balancers = next(k for k in drift_between([sentences, missing], "staging", "production").kinds
+                     if k.kind == "Load balancers")
+
+    assert sorted((l.name, l.aspect, l.baseline_value, l.target_value) for l in balancers.lines) == sorted([
+        (sentences.resource, sentences.message, "", ""), (missing.resource, missing.message, "", "")])
+    assert balancers.differing == 2

@@ -48,7 +48,7 @@ def test_load_balancer_parity_fails_on_redirect_tls_waf_and_listener_differences
     [finding] = lb_findings(judged, [balancer("production", redirect=False, tls="ELBSecurityPolicy-2016-08", waf=False,
                                               listeners=(80, 443, 8443))], [balancer("staging")])
     assert finding.status == Status.FAIL
-    differences = finding.details["differences"]
+    differences = finding.message.split(": ", 1)[1].split("; ")
     assert "listeners only in production: 8443/HTTPS" in differences
     assert "listener 80 redirect to HTTPS is off in production but on in staging" in differences
     assert ("listener 443 TLS policy is ELBSecurityPolicy-2016-08 in production but "
@@ -110,7 +110,7 @@ def test_task_definition_parity_fails_on_missing_setting_and_secret_names_and_an
                         image=parse_image("docker.io/library/api:1.4.2"))
     [finding] = judged("environment.task_definition_parity", [estate("production", changed)], [estate("staging")])
     assert finding.status == Status.FAIL
-    differences = finding.details["differences"]
+    differences = finding.message.split(": ", 1)[1].split("; ")
     assert "container api environment variables only in staging: MARKET_DATA_TIMEOUT_MS" in differences
     assert "container api secrets only in production: BROKER_KEY" in differences
     assert "container api image repository is library/api in production but api in staging" in differences

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from readiness.evidence.checking import CheckContext, Comparison, Verdict, verdict
+from readiness.evidence.checking import CheckContext, Comparison, Verdict, show, verdict
 from readiness.evidence.collecting import Resource
 from readiness.evidence.collectors.dynamodb import DynamoDbInventory, Table
 from readiness.evidence.collectors.kms import KmsInventory
@@ -29,7 +29,8 @@ def key_label(keys: KmsInventory, ref: str | None, default: str = "aws") -> str 
 def compare_keys(c: Comparison, what: str, target: str | None, baseline: str | None,
                  status: Status = Status.WARN) -> None:
     if target is None or baseline is None:
-        c.add(Status.UNKNOWN, f"could not tell which kind of key encrypts the {what}")
+        c.add(Status.UNKNOWN, f"could not tell which kind of key encrypts the {what}", what=f"{what} encryption",
+              target=target or "could not tell", baseline=baseline or "could not tell")
     else:
         c.differ(f"{what} encryption", target, baseline, status)
 
@@ -49,7 +50,7 @@ def ssm_parity(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 def _parameters_compared(ctx: CheckContext, target: Parameter, baseline: Parameter) -> Verdict:
-    c = Comparison(ctx, f"parameter {ctx.env.common_name(target.name)}")
+    c = Comparison(ctx, "parameter", ctx.env.common_name(target.name))
     c.differ("type", target.type, baseline.type)
     if target.type == baseline.type == "SecureString":
         compare_keys(c, "parameter", key_label(ctx.env.inventory(KmsInventory), target.key_id),
@@ -59,7 +60,8 @@ def _parameters_compared(ctx: CheckContext, target: Parameter, baseline: Paramet
                ((ctx.env, target), (ctx.compared, baseline))}
     if len(set(changed.values())) > 1:
         where = next(name for name, yes in changed.items() if yes)
-        c.add(Status.WARN, f"changed in the last {recent} days in {where} only: the other may lag behind")
+        c.add(Status.WARN, f"changed in the last {recent} days in {where} only: the other may lag behind",
+              what="last changed", target=_day(target.last_modified), baseline=_day(baseline.last_modified))
     return c.verdict(target.arn, region=target.region, type=target.type, baseline_type=baseline.type)
 
 
@@ -78,10 +80,11 @@ def secrets_parity(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 def _secrets_compared(ctx: CheckContext, target: Secret, baseline: Secret) -> Verdict:
-    c = Comparison(ctx, f"secret {ctx.env.common_name(target.name)}")
+    c = Comparison(ctx, "secret", ctx.env.common_name(target.name))
     if target.rotation_enabled != baseline.rotation_enabled:
         rotating = ctx.env.name if target.rotation_enabled else ctx.compared.name
-        c.add(Status.WARN if target.rotation_enabled else Status.FAIL, f"rotation is on in {rotating} only")
+        c.add(Status.WARN if target.rotation_enabled else Status.FAIL, f"rotation is on in {rotating} only",
+              what="rotation", target=show(target.rotation_enabled), baseline=show(baseline.rotation_enabled))
     compare_keys(c, "secret", key_label(ctx.env.inventory(KmsInventory), target.kms_key_id),
                  key_label(ctx.compared.inventory(KmsInventory), baseline.kms_key_id))
     gap_days = ctx.settings.secret_change_gap_days
@@ -91,7 +94,8 @@ def _secrets_compared(ctx: CheckContext, target: Secret, baseline: Secret) -> Ve
             later, earlier = (ctx.env.name, ctx.compared.name) if gap > dt.timedelta(0) else (
                 ctx.compared.name, ctx.env.name)
             c.add(Status.WARN, f"changed in {later} {abs(gap).days} days after {earlier} (more than {gap_days}): "
-                               f"{earlier} may hold an outdated value")
+                               f"{earlier} may hold an outdated value",
+                  what="last changed", target=_day(target.last_changed), baseline=_day(baseline.last_changed))
     return c.verdict(target.arn, region=target.region, rotation=target.rotation_enabled,
                      baseline_rotation=baseline.rotation_enabled)
 
@@ -143,7 +147,7 @@ def encryption_parity(ctx: CheckContext) -> Iterator[Verdict]:
 
 def _encryption_compared(ctx: CheckContext, kind: str, target: Resource, mine: str | None,
                          theirs: str | None) -> Verdict:
-    c = Comparison(ctx, f"{kind} {ctx.env.common_name(target.name)}")
+    c = Comparison(ctx, kind, ctx.env.common_name(target.name))
     unencrypted = KEY_LABEL["none"] in (mine, theirs)
     compare_keys(c, kind, mine, theirs, Status.FAIL if unencrypted else Status.WARN)
     return c.verdict(target.arn, region=target.region, encryption=mine, baseline_encryption=theirs)
@@ -151,3 +155,7 @@ def _encryption_compared(ctx: CheckContext, kind: str, target: Resource, mine: s
 
 def _within(now: dt.datetime, when: dt.datetime | None, days: int) -> bool:
     return when is not None and now - when <= dt.timedelta(days=days)
+
+
+def _day(when: dt.datetime | None) -> str:
+    return when.date().isoformat() if when else show(None)

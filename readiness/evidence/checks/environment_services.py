@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from readiness.evidence.checking import CheckContext, Comparison, Verdict, verdict
-from readiness.evidence.collectors.ecs import Container, EcsInventory, Service
+from readiness.evidence.checking import CheckContext, Comparison, Verdict, show, verdict
+from readiness.evidence.collectors.ecs import Container, ContainerHealthCheck, EcsInventory, Service
 from readiness.evidence.collectors.elbv2 import LoadBalancer, LoadBalancerInventory, TargetGroup
 from readiness.evidence.model import Severity, Status
 from readiness.evidence.registry import check
@@ -29,7 +29,7 @@ def load_balancer_parity(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 def _load_balancers_compared(ctx: CheckContext, target: LoadBalancer, baseline: LoadBalancer) -> Verdict:
-    c = Comparison(ctx, f"load balancer {ctx.env.common_name(target.name)}")
+    c = Comparison(ctx, "load balancer", ctx.env.common_name(target.name))
     c.differ("type", target.type, baseline.type)
     c.differ("scheme", target.scheme, baseline.scheme)
     listeners, their_listeners = {l.port: l for l in target.listeners}, {l.port: l for l in baseline.listeners}
@@ -53,7 +53,8 @@ def _compare_target_groups(ctx: CheckContext, c: Comparison, mine: list[TargetGr
     for pair in ctx.pairs(mine, theirs, region=lambda _: ""):
         if pair.target is None or pair.baseline is None:
             present = ctx.env.name if pair.target else ctx.compared.name
-            c.add(Status.WARN, f"target group {pair.key} is in {present} only")
+            c.add(Status.WARN, f"target group {pair.key} is in {present} only", what=f"target group {pair.key}",
+                  target="present" if pair.target else None, baseline="present" if pair.baseline else None)
             continue
         for setting in HEALTH_CHECK_SETTINGS:
             c.differ(f"target group {pair.key} health check {setting.replace('_', ' ')}",
@@ -83,12 +84,15 @@ def _task_definitions_compared(ctx: CheckContext, target: Service, baseline: Ser
     if task is None or their_task is None:
         return verdict(Status.UNKNOWN, target.task_definition, f"the task definition of {ctx.env.name} service "
                        f"{name} or of its {ctx.compared.name} counterpart could not be read", region=target.region)
-    c = Comparison(ctx, f"task definition of service {name}")
+    c = Comparison(ctx, "task definition", name, f"task definition of service {name}")
     c.differ("task CPU", task.cpu, their_task.cpu, Status.WARN)
     c.differ("task memory", task.memory, their_task.memory, Status.WARN)
     for pair in ctx.pairs(task.containers, their_task.containers, region=lambda _: ""):
         if pair.target is None or pair.baseline is None:
-            c.add(Status.FAIL, f"container {pair.key} is in {ctx.env.name if pair.target else ctx.compared.name} only")
+            present = ctx.env.name if pair.target else ctx.compared.name
+            c.add(Status.FAIL, f"container {pair.key} is in {present} only",
+                  what=f"container {pair.key}", target="present" if pair.target else None,
+                  baseline="present" if pair.baseline else None)
         else:
             _compare_containers(ctx, c, pair.key, pair.target, pair.baseline)
     return c.verdict(task.arn, region=task.region, service=target.arn, baseline_task_definition=their_task.arn)
@@ -105,4 +109,12 @@ def _compare_containers(ctx: CheckContext, c: Comparison, name: str, mine: Conta
     c.differ(f"{what} memory", mine.memory, theirs.memory, Status.WARN)
     c.differ(f"{what} health check", mine.health_check is not None, theirs.health_check is not None, Status.WARN)
     if mine.health_check and theirs.health_check and mine.health_check != theirs.health_check:
-        c.add(Status.WARN, f"{what} health check settings differ")
+        c.add(Status.WARN, f"{what} health check settings differ", what=f"{what} health check settings",
+              target=_health_check(mine.health_check), baseline=_health_check(theirs.health_check))
+
+
+def _health_check(settings: ContainerHealthCheck) -> str:
+    """The settings in words; the command by its fingerprint alone, as it may carry a token."""
+    timing = ", ".join(f"{label} {show(getattr(settings, field))}" for label, field in (
+        ("interval", "interval"), ("timeout", "timeout"), ("retries", "retries"), ("start period", "start_period")))
+    return f"{timing}, command #{settings.command_digest[:8] or 'none'}"
