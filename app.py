@@ -1,7 +1,7 @@
 """Readiness: the Streamlit app. It only routes: page config, the sidebar context, the pages."""
 import streamlit as st
 
-from readiness.ui import context, store
+from readiness.ui import context, demo_start, store
 
 # One line per page; a section lists its pages in the order the sidebar shows them.
 PAGES = {
@@ -23,6 +23,8 @@ PAGES = {
 }
 
 st.set_page_config(page_title="Readiness", page_icon=":material/verified:", layout="wide")
+page = st.navigation(PAGES)  # first, so the menu is in place while the demo is prepared
 store.open_or_stop()
+demo_start.prepare_on_first_visit()
 context.sidebar()
-st.navigation(PAGES).run()
+page.run()

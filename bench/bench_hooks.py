@@ -11,8 +11,9 @@ from typing import Any, Callable
 from botocore.awsrequest import AWSResponse
 
 ATTEMPT = re.compile(r"attempt=(\d+); max=(\d+)")
-THROTTLED_BODY = (b'<ErrorResponse><Error><Type>Sender</Type><Code>ThrottlingException</Code>'
-                  b'<Message>Rate exceeded</Message></Error></ErrorResponse>')
+THROTTLED_XML = (b'<ErrorResponse><Error><Type>Sender</Type><Code>ThrottlingException</Code>'
+                 b'<Message>Rate exceeded</Message></Error></ErrorResponse>')
+THROTTLED_JSON = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
 
 
 class _Body:
@@ -37,7 +38,8 @@ def latency_hook(seconds: float, operations: Counter[str], lock: threading.Lock)
 def throttling_hook(share: float, seed: int = 7) -> tuple[str, Callable]:
     """AWS answering `share` of the attempts with 400 ThrottlingException, never a call's last attempt.
 
-    The answer carries the error code both as JSON services (header) and as XML services (body) read it.
+    The answer says so as each kind of service reads it: JSON services (those sent an X-Amz-Target) from
+    the body, REST-JSON services from the header, XML services from the body.
     """
     rng = random.Random(seed)
     lock = threading.Lock()
@@ -51,7 +53,7 @@ def throttling_hook(share: float, seed: int = 7) -> tuple[str, Callable]:
             hit = rng.random() < share
         if not hit:
             return None
-        return AWSResponse(request.url, 400, {"x-amzn-ErrorType": "ThrottlingException",
-                                              "Content-Type": "text/xml"}, _Body(THROTTLED_BODY))
+        body = THROTTLED_JSON if "X-Amz-Target" in request.headers else THROTTLED_XML
+        return AWSResponse(request.url, 400, {"x-amzn-ErrorType": "ThrottlingException"}, _Body(body))
 
     return ("before-send", throttle)

@@ -9,6 +9,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from readiness.demo.accounts import AccountClients, admin_clients, isolated_session
@@ -87,58 +88,77 @@ def platform_of(envs: list[EstateEnv], endpoint_url: str, rates: dict[str, Any] 
 
 
 def seed(endpoint_url: str, envs: list[EstateEnv], size: EstateSize) -> float:
-    """Create the estate of every environment; returns the seconds it took."""
+    """Create the estate of every environment; returns the seconds it took.
+
+    Kinds of resources and environments are created side by side, but the resources of one kind one after
+    another: the simulation is not safe for concurrent writes to one service of one account.
+    """
     started = time.perf_counter()
     session = isolated_session(REGION)
+    tasks: list[Callable[[], None]] = []
+    for env in envs:
+        aws = admin_clients(session, endpoint_url, env.account, REGION)
+        for service in ("ssm", "secretsmanager", "cloudwatch", "logs", "ecs", "ec2", "elbv2", "rds", "sqs",
+                        "scheduler"):
+            aws(service)  # created here, once: the seeding threads then only share them
+        tasks += [partial(kind, aws, env, size) for kind in KINDS]
     with ThreadPoolExecutor(SEED_WORKERS) as pool:
-        for env in envs:
-            aws = admin_clients(session, endpoint_url, env.account, REGION)
-            for service in ("ssm", "secretsmanager", "cloudwatch", "logs", "ecs", "ec2", "elbv2", "rds", "sqs",
-                            "scheduler"):
-                aws(service)  # created once here: the seeding threads then only share them
-            _seed_environment(pool, aws, env, size)
+        for done in [pool.submit(task) for task in tasks]:
+            done.result()
+    warm_up(endpoint_url, envs)
     return time.perf_counter() - started
 
 
-def _each(pool: ThreadPoolExecutor, function: Callable[[int], Any], count: int) -> list[Any]:
-    return list(pool.map(function, range(count)))
+# One cheap read of every service the collectors call: the simulation builds a service's backend for an
+# account on its first request (lambda, API Gateway, ElastiCache… take up to a second), work AWS never does.
+WARM_UP = (("apigateway", "get_rest_apis"), ("application-autoscaling", "describe_scalable_targets",
+                                              {"ServiceNamespace": "ecs"}),
+           ("budgets", "describe_budgets", "account"), ("codedeploy", "list_applications"),
+           ("codepipeline", "list_pipelines"), ("dynamodb", "list_tables"), ("ecr", "describe_repositories"),
+           ("elasticache", "describe_cache_clusters"), ("events", "list_rules"), ("kms", "list_keys"),
+           ("lambda", "list_functions"), ("s3", "list_buckets"), ("stepfunctions", "list_state_machines"),
+           ("wafv2", "list_web_acls", {"Scope": "REGIONAL"}), ("resourcegroupstaggingapi", "get_resources"),
+           ("rds", "describe_db_clusters"), ("ec2", "describe_subnets"))
 
 
-def _seed_environment(pool: ThreadPoolExecutor, aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
-    _each(pool, lambda i: aws("ssm").put_parameter(
-        Name=f"/northwind/{env.name}/service-{i % max(1, size.services):04d}/setting-{i:05d}",
-        Value=f"value-{i}", Type="SecureString" if i % 5 == 0 else "String", Tags=env.tag_list()), size.parameters)
-    _each(pool, lambda i: aws("secretsmanager").create_secret(
-        Name=f"northwind/{env.name}/secret-{i:04d}", SecretString="not-a-real-secret", Tags=env.tag_list()),
-        size.secrets)
-    _each(pool, lambda i: aws("cloudwatch").put_metric_alarm(
-        AlarmName=env.named("alarm", i), Namespace="AWS/ECS", MetricName="CPUUtilization", Statistic="Average",
-        Dimensions=[{"Name": "ServiceName", "Value": env.named("service", i % max(1, size.services))}],
-        Period=60, EvaluationPeriods=5, DatapointsToAlarm=3, Threshold=80.0,
-        ComparisonOperator="GreaterThanThreshold", AlarmActions=[f"arn:aws:sns:{REGION}:{env.account}:oncall"],
-        Tags=env.tag_list()), size.alarms)
-    _seed_logs(pool, aws, env, size)
-    _seed_containers(pool, aws, env, size)
-    _seed_load_balancers(pool, aws, env, size)
-    _each(pool, lambda i: aws("rds").create_db_instance(
-        DBInstanceIdentifier=env.named("db", i), DBInstanceClass="db.r6g.large", Engine="postgres",
-        MasterUsername="portfolio", MasterUserPassword="not-a-real-password", AllocatedStorage=100,
-        StorageEncrypted=True, MultiAZ=True, BackupRetentionPeriod=7, DeletionProtection=True,
-        Tags=env.tag_list()), size.databases)
-    _each(pool, lambda i: aws("sqs").create_queue(QueueName=env.named("queue", i), tags=env.tags), size.queues)
-    cluster = aws("ecs").describe_clusters(clusters=[env.named("cluster", 0)])["clusters"][0]["clusterArn"]
-    _each(pool, lambda i: aws("scheduler").create_schedule(
-        Name=env.named("job", i), ScheduleExpression=f"cron({i % 60} 2 * * ? *)",
-        ScheduleExpressionTimezone="America/New_York", FlexibleTimeWindow={"Mode": "OFF"},
-        Target={"Arn": cluster, "RoleArn": f"arn:aws:iam::{env.account}:role/scheduler",
-                "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}}), size.schedules)
+def warm_up(endpoint_url: str, envs: list[EstateEnv]) -> None:
+    session = isolated_session(REGION)
+    for env in envs:
+        aws = admin_clients(session, endpoint_url, env.account, REGION)
+        for service, operation, *rest in WARM_UP:
+            kwargs = rest[0] if rest else {}
+            if kwargs == "account":
+                kwargs = {"AccountId": env.account}
+            getattr(aws(service), operation)(**kwargs)
 
 
-def _seed_logs(pool: ThreadPoolExecutor, aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+def _parameters(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+    for i in range(size.parameters):
+        aws("ssm").put_parameter(
+            Name=f"/northwind/{env.name}/service-{i % max(1, size.services):04d}/setting-{i:05d}",
+            Value=f"value-{i}", Type="SecureString" if i % 5 == 0 else "String", Tags=env.tag_list())
+
+
+def _secrets(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+    for i in range(size.secrets):
+        aws("secretsmanager").create_secret(Name=f"northwind/{env.name}/secret-{i:04d}",
+                                            SecretString="not-a-real-secret", Tags=env.tag_list())
+
+
+def _alarms(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+    for i in range(size.alarms):
+        aws("cloudwatch").put_metric_alarm(
+            AlarmName=env.named("alarm", i), Namespace="AWS/ECS", MetricName="CPUUtilization", Statistic="Average",
+            Dimensions=[{"Name": "ServiceName", "Value": env.named("service", i % max(1, size.services))}],
+            Period=60, EvaluationPeriods=5, DatapointsToAlarm=3, Threshold=80.0,
+            ComparisonOperator="GreaterThanThreshold", AlarmActions=[f"arn:aws:sns:{REGION}:{env.account}:oncall"],
+            Tags=env.tag_list())
+
+
+def _logs(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
     logs = aws("logs")
     now_ms = int(time.time() * 1000)
-
-    def group(i: int) -> None:
+    for i in range(size.log_groups):
         name = f"/ecs/{env.named('service' if i < size.streams else 'job', i)}"
         logs.create_log_group(logGroupName=name, tags=env.tags)
         logs.put_retention_policy(logGroupName=name, retentionInDays=90)
@@ -149,15 +169,11 @@ def _seed_logs(pool: ThreadPoolExecutor, aws: AccountClients, env: EstateEnv, si
                  "message": json.dumps({"level": "INFO", "message": "served", "correlation_id": f"c-{i}-{k}"})}
                 for k in range(STREAM_EVENTS)])
 
-    _each(pool, group, size.log_groups)
 
-
-def _seed_containers(pool: ThreadPoolExecutor, aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+def _containers(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
     ecs = aws("ecs")
     cluster = ecs.create_cluster(clusterName=env.named("cluster", 0), tags=env.tag_list("key", "value"))
-    cluster_arn = cluster["cluster"]["clusterArn"]
-
-    def service(i: int) -> None:
+    for i in range(size.services):
         family = env.named("service", i)
         task = ecs.register_task_definition(
             family=family, cpu="512", memory="1024", requiresCompatibilities=["EC2"], tags=env.tag_list("key", "value"),
@@ -167,36 +183,55 @@ def _seed_containers(pool: ThreadPoolExecutor, aws: AccountClients, env: EstateE
                                                 {"name": "UPSTREAM_TIMEOUT_MS", "value": "2000"}],
                 "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": f"/ecs/{family}"}},
             }])["taskDefinition"]["taskDefinitionArn"]
-        ecs.create_service(cluster=cluster_arn, serviceName=family, taskDefinition=task, desiredCount=2,
-                           tags=env.tag_list("key", "value"))
-
-    _each(pool, service, size.services)
+        ecs.create_service(cluster=cluster["cluster"]["clusterArn"], serviceName=family, taskDefinition=task,
+                           desiredCount=2, tags=env.tag_list("key", "value"))
 
 
-def _seed_load_balancers(pool: ThreadPoolExecutor, aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+def _load_balancers(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
     ec2, elb = aws("ec2"), aws("elbv2")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    groups = [elb.create_target_group(
+        Name=env.named("tg", i), Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip", HealthCheckPath="/health",
+        Tags=env.tag_list())["TargetGroups"][0]["TargetGroupArn"] for i in range(size.target_groups)]
     per_balancer = max(1, size.target_groups // max(1, size.load_balancers))
-
-    def target_group(i: int) -> str:
-        return elb.create_target_group(
-            Name=env.named("tg", i)[:32], Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip",
-            HealthCheckPath="/health", Tags=env.tag_list())["TargetGroups"][0]["TargetGroupArn"]
-
-    groups = _each(pool, target_group, size.target_groups)
-
-    def balancer(i: int) -> None:
-        arn = elb.create_load_balancer(Name=env.named("lb", i)[:32], Subnets=subnets[:2], Scheme="internal",
+    for i in range(size.load_balancers):
+        arn = elb.create_load_balancer(Name=env.named("lb", i), Subnets=subnets[:2], Scheme="internal",
                                        Type="application", Tags=env.tag_list())["LoadBalancers"][0]["LoadBalancerArn"]
         mine = groups[i * per_balancer:(i + 1) * per_balancer] or groups[:1]
         listener = elb.create_listener(LoadBalancerArn=arn, Protocol="HTTP", Port=80, DefaultActions=[
             {"Type": "forward", "TargetGroupArn": mine[0]}])["Listeners"][0]["ListenerArn"]
         for priority, group in enumerate(mine[1:], start=1):
-            elb.create_rule(ListenerArn=listener, Priority=priority, Actions=[{"Type": "forward", "TargetGroupArn": group}],
+            elb.create_rule(ListenerArn=listener, Priority=priority,
+                            Actions=[{"Type": "forward", "TargetGroupArn": group}],
                             Conditions=[{"Field": "path-pattern", "Values": [f"/{priority}/*"]}])
 
-    _each(pool, balancer, size.load_balancers)
+
+def _databases(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+    for i in range(size.databases):
+        aws("rds").create_db_instance(
+            DBInstanceIdentifier=env.named("db", i), DBInstanceClass="db.r6g.large", Engine="postgres",
+            MasterUsername="portfolio", MasterUserPassword="not-a-real-password", AllocatedStorage=100,
+            StorageEncrypted=True, MultiAZ=True, BackupRetentionPeriod=7, DeletionProtection=True,
+            Tags=env.tag_list())
+
+
+def _queues(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+    for i in range(size.queues):
+        aws("sqs").create_queue(QueueName=env.named("queue", i), tags=env.tags)
+
+
+def _schedules(aws: AccountClients, env: EstateEnv, size: EstateSize) -> None:
+    cluster = f"arn:aws:ecs:{REGION}:{env.account}:cluster/{env.named('cluster', 0)}"
+    for i in range(size.schedules):
+        aws("scheduler").create_schedule(
+            Name=env.named("job", i), ScheduleExpression=f"cron({i % 60} 2 * * ? *)",
+            ScheduleExpressionTimezone="America/New_York", FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": cluster, "RoleArn": f"arn:aws:iam::{env.account}:role/scheduler",
+                    "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}})
+
+
+KINDS = (_parameters, _containers, _logs, _alarms, _secrets, _load_balancers, _databases, _queues, _schedules)
 
 
 def counts(envs: Iterable[EstateEnv], size: EstateSize) -> dict[str, int]:

@@ -14,18 +14,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
 
-# Starts the demo's server (moto with its faster request routing) and says where it answers. It keeps
-# connections open between requests, as AWS does: moto's default (HTTP/1.0, a connection per request)
-# would add a TCP handshake and a server thread to every call, a cost a real scan does not pay.
+# moto's application, with the demo's faster request routing, served by uvicorn: unlike moto's own
+# server (werkzeug, which closes the connection after every answer), it keeps connections open between
+# requests as AWS does, so a call costs no TCP handshake and no new server thread.
 SERVE = """
-import sys, threading
-sys.path.insert(0, sys.argv[1])
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-MotoRequestHandler.protocol_version = "HTTP/1.1"
-from readiness.demo.server import start_server
-server = start_server()
-print(server.endpoint_url, flush=True)
-threading.Event().wait()
+import socket, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/bench"]
+import uvicorn
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from readiness.demo.server import _route_requests_faster
+from moto_fidelity import page_parameters_as_aws
+_route_requests_faster()
+page_parameters_as_aws()
+listener = socket.socket()
+# Connections inherit this: without it, an answer written in two parts waits 40 ms for the client's ACK.
+listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+listener.bind(("127.0.0.1", 0))
+listener.listen(128)  # connections wait in the queue until the server takes them
+print(f"http://127.0.0.1:{listener.getsockname()[1]}", flush=True)
+config = uvicorn.Config(DomainDispatcherApplication(create_backend_app), interface="wsgi", log_level="warning",
+                        access_log=False, timeout_keep_alive=60)
+uvicorn.Server(config).run(sockets=[listener])
 """
 
 

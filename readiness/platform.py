@@ -17,6 +17,7 @@ from readiness.yamlsource import ConfigError, Problem, read_text, validate_yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+SERVICE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
 
 class _Strict(BaseModel):
@@ -61,6 +62,19 @@ class AwsAccess(_Strict):
     external_id: str | None = None
     regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
     endpoint_url: str | None = None
+    # Client-side limit per service (boto3's names: ssm, ecs, logs…; `default` for the others), retries
+    # included, so a scan leaves the account's API limits to production. Empty: no limit but AWS's own.
+    max_calls_per_second: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("max_calls_per_second")
+    @classmethod
+    def _rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for service, rate in value.items():
+            if not SERVICE.match(service):
+                raise ValueError(f"{service!r} is not a service name like ssm or elbv2 (or default)")
+            if not 0 < rate <= 10_000:
+                raise ValueError(f"{service}: {rate} calls a second; give a number above 0 and at most 10000")
+        return value
 
     @field_validator("regions")
     @classmethod

@@ -14,6 +14,9 @@ MAX_DEPTH = 40
 # The parser itself recurses once per level: past this it stops, before Python's stack or the
 # scanner's per-level bookkeeping can blow up. Levels up to it get the builder's located message.
 MAX_PARSE_DEPTH = 2 * MAX_DEPTH
+# Parsing costs tens of microseconds a value: a file of a million tiny values would take a minute.
+# The shipped checklist has about 1,600.
+MAX_VALUES = 25_000
 # What YAML refuses as raw characters (controls, unpaired surrogates) is refused when escaped too.
 _NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
@@ -127,9 +130,11 @@ class _Builder:
 
 
 class _NoAliasComposer(yaml.SafeLoader):
-    """Refuses anchors and aliases: config files never need them and they enable YAML bombs."""
+    """Refuses anchors and aliases (config files never need them; they enable YAML bombs), and stops at a
+    nesting or a number of values no config file needs, before parsing costs more than a moment."""
 
     _depth = 0
+    _values = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -144,6 +149,9 @@ class _NoAliasComposer(yaml.SafeLoader):
             )
         if self._depth >= MAX_PARSE_DEPTH:
             raise yaml.MarkedYAMLError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise yaml.MarkedYAMLError(None, None, f"more than {MAX_VALUES:,} values in one file", event.start_mark)
         self._depth += 1
         try:
             return super().compose_node(parent, index)

@@ -31,6 +31,13 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 
 
+@pytest.fixture(autouse=True)
+def _no_demo_autostart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app opens on the store a test built, not on a prepared demo: the tests of the demo's first run
+    (tests/demo/test_first_run.py, tests/app/test_demo_first_run.py) turn it back on."""
+    monkeypatch.setenv("READINESS_DEMO_AUTOSTART", "0")
+
+
 @pytest.fixture
 def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A new SQLite store for this test, also given to the app and the CLI through READINESS_DATABASE_URL."""

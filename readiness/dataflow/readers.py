@@ -88,8 +88,12 @@ def export_kind(name: str) -> str | None:
 def checked_name(name: str) -> str:
     """A file name safe to show and to key by: a base name only, of an export kind, .csv or .parquet."""
     expected = ", ".join(f"{k}.csv" for k in KINDS)
-    if not name or len(name) > MAX_NAME or any(c in name for c in "/\\\0") or ".." in name or name.startswith("."):
-        raise ExportError([ExportProblem(name[:MAX_NAME] or "(no name)", None, None,
+    # Control and invisible characters too: a line break forges lines where the name is shown, a
+    # right-to-left mark makes "x.exe.csv" read as another name.
+    if (not name or len(name) > MAX_NAME or any(c in name for c in "/\\\0") or ".." in name or name.startswith(".")
+            or not name.isprintable()):
+        shown = "".join(c if c.isprintable() else "?" for c in name[:MAX_NAME])
+        raise ExportError([ExportProblem(shown or "(no name)", None, None,
                                          "not accepted as a file name: give the file's own name, without folders")])
     if not name.lower().endswith(EXTENSIONS):
         raise ExportError([ExportProblem(name, None, None, "only .csv and .parquet exports are read")])

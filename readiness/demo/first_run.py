@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,8 +23,9 @@ from readiness.auth import Actor, Role
 from readiness.demo.history import has_demo_history, seed_history
 from readiness.errors import InvalidInput, ReadinessError
 from readiness.evidence.runner import Progress
+from readiness.platform import REPO_ROOT, Platform
 from readiness.store import assessments as repo
-from readiness.store.engine import session_scope
+from readiness.store.engine import ENV_VAR, database_url, make_engine, session_scope
 from readiness.store.tables import EvidenceRunRow, InventoryRow, PlatformRow
 
 AUTOSTART_VAR = "READINESS_DEMO_AUTOSTART"
@@ -30,6 +33,7 @@ _ON = {"1", "true", "yes", "on"}
 _OFF = {"0", "false", "no", "off"}
 # Who collects the demo's first evidence: a contributor, so the run leaves the stored platform settings alone.
 FIRST_RUN_ACTOR = Actor(name="readiness (demo start)", role=Role.CONTRIBUTOR)
+POLL_SECONDS = 0.1
 
 StepName = Literal["simulation", "history", "evidence"]
 StepState = Literal["started", "finished", "skipped", "failed"]
@@ -43,6 +47,21 @@ class StepEvent:
     step: StepName
     state: StepState
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class DemoState:
+    """What a stored demo platform already has."""
+
+    platform_id: int
+    platform: str
+    config: Platform
+    has_history: bool
+    has_evidence: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.has_history and self.has_evidence
 
 
 @dataclass
@@ -68,10 +87,28 @@ def autostart_enabled(environ: Mapping[str, str] | None = None) -> bool:
                        "visit (the default) or 0 not to.")
 
 
-def demo_platform_ids(session: Session) -> list[tuple[int, str]]:
-    """The stored platforms marked demo: true, as (id, name)."""
-    return [(row.id, row.name) for row in repo.list_platforms(session)
-            if repo.platform_config(session, platform_id=row.id).demo]
+def demo_states(engine: Engine) -> list[DemoState]:
+    """Every stored platform marked demo: true, with what it already has."""
+    with session_scope(engine) as session:
+        states = []
+        for row in repo.list_platforms(session):
+            config = repo.platform_config(session, platform_id=row.id)
+            if config.demo:
+                states.append(DemoState(row.id, row.name, config, has_demo_history(session, platform_id=row.id),
+                                        has_collected_evidence(session, platform_id=row.id)))
+        return states
+
+
+def has_collected_evidence(session: Session, *, platform_id: int) -> bool:
+    """Whether an evidence run of the platform read AWS (the simulation, for a demo): it stored inventories.
+
+    The weekly runs of the demo history are summaries without inventories, so they do not count.
+    """
+    found = session.exec(
+        select(InventoryRow.id).join(EvidenceRunRow, InventoryRow.run_id == EvidenceRunRow.id)
+        .where(EvidenceRunRow.platform_id == platform_id, EvidenceRunRow.kind == "aws").limit(1)
+    ).first()
+    return found is not None
 
 
 def ensure_history(engine: Engine, *, platform_id: int, today: dt.date | None = None) -> int:
@@ -94,18 +131,6 @@ def _hold_platform(session: Session, platform_id: int) -> None:
         update(PlatformRow).where(PlatformRow.id == platform_id).values(updated_at=PlatformRow.updated_at))
 
 
-def has_collected_evidence(session: Session, *, platform_id: int) -> bool:
-    """Whether an evidence run of the platform read AWS (the simulation, for a demo): it stored inventories.
-
-    The weekly runs of the demo history are summaries without inventories, so they do not count.
-    """
-    found = session.exec(
-        select(InventoryRow.id).join(EvidenceRunRow, InventoryRow.run_id == EvidenceRunRow.id)
-        .where(EvidenceRunRow.platform_id == platform_id, EvidenceRunRow.kind == "aws").limit(1)
-    ).first()
-    return found is not None
-
-
 def prepare_demo(
     engine: Engine,
     *,
@@ -115,40 +140,117 @@ def prepare_demo(
     actor: Actor = FIRST_RUN_ACTOR,
 ) -> list[FirstRun]:
     """For every demo platform of the store: start its simulated AWS, seed its history if missing, and collect
-    evidence if none was ever collected. The simulation starts while the history is written.
+    evidence if none was ever collected. Progress is reported on the caller's thread.
 
-    Problems are reported per platform (`FirstRun.problems`), never raised: a failed step leaves the rest usable.
+    A missing history is written by a process of its own while the simulation starts: both keep a core
+    busy, and one Python process runs on one core at a time. Problems are reported per platform
+    (`FirstRun.problems`), never raised: a failed step leaves the rest usable.
     """
     report = on_step or (lambda event: None)
-    with session_scope(engine) as session:
-        platforms = [(pid, name, repo.platform_config(session, platform_id=pid))
-                     for pid, name in demo_platform_ids(session)]
-    results = []
-    for platform_id, name, platform in platforms:
-        result = FirstRun(platform_id=platform_id, platform=name)
-        simulation = _SimulationStart(platform)
-        report(StepEvent(name, "simulation", "started", "Starting the simulated AWS on 127.0.0.1 and building "
-                         "the estate in it"))
-        simulation.start()
-        _history_step(engine, result, report, today)
-        simulation.join()
-        result.seconds["simulation"] = simulation.seconds
-        if simulation.problem:
-            result.problems.append(simulation.problem)
-            report(StepEvent(name, "simulation", "failed", simulation.problem))
+    return [_prepare_one(engine, state, report, collect_progress, today, actor) for state in demo_states(engine)]
+
+
+def _prepare_one(engine: Engine, state: DemoState, report: Callable[[StepEvent], None],
+                 collect_progress: Progress | None, today: dt.date | None, actor: Actor) -> FirstRun:
+    name = state.platform
+    result = FirstRun(platform_id=state.platform_id, platform=name)
+    history = None
+    if state.has_history:
+        report(StepEvent(name, "history", "skipped", "The demo history is there already"))
+    else:
+        report(StepEvent(name, "history", "started", "Writing twelve weeks of past reviews (demo data)"))
+        history = _HistoryWriting(engine, state.platform_id, today)
+    report(StepEvent(name, "simulation", "started", "Starting the simulated AWS on 127.0.0.1 and building the "
+                     "estate in it"))
+    simulation = _SimulationStart(state.config)
+    simulation.start()
+    simulation_reported = False
+    # Each step is reported as it ends, whichever ends first.
+    while not simulation_reported or (history is not None and not history.reported):
+        simulation.join(timeout=POLL_SECONDS)
+        if not simulation_reported and not simulation.is_alive():
+            simulation_reported = True
+            _report_simulation(simulation, result, report)
+        if history is not None and not history.reported and (history.done() or not simulation.is_alive()):
+            history.finish(result, report)  # here, if it has no process of its own
+    if simulation.problem:
+        if not state.has_evidence:
             report(StepEvent(name, "evidence", "skipped", "No evidence without the simulated AWS."))
+        return result
+    if state.has_evidence:
+        report(StepEvent(name, "evidence", "skipped", "Evidence was collected before"))
+    else:
+        _collect(engine, result, report, collect_progress, actor)
+    return result
+
+
+def _report_simulation(simulation: "_SimulationStart", result: FirstRun, report: Callable[[StepEvent], None]) -> None:
+    result.seconds["simulation"] = simulation.seconds
+    if simulation.problem:
+        result.problems.append(simulation.problem)
+        report(StepEvent(result.platform, "simulation", "failed", simulation.problem))
+    else:
+        report(StepEvent(result.platform, "simulation", "finished", f"Simulated AWS running at "
+                         f"{simulation.endpoint_url} (estate built in {simulation.seconds:.1f} s)"))
+
+
+class _HistoryWriting:
+    """The history being written by a process of its own; in the caller's process when that cannot be."""
+
+    def __init__(self, engine: Engine, platform_id: int, today: dt.date | None) -> None:
+        self.engine, self.platform_id, self.today = engine, platform_id, today
+        self.started = time.perf_counter()
+        self.reported = False
+        self.process: subprocess.Popen[str] | None = None
+        url = engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return  # a store in this process's memory: no other process can reach it
+        # A fresh interpreter rather than multiprocessing: a web app's script can stand in for
+        # __main__, and multiprocessing would run it again in the child. The URL goes through the
+        # environment, where a password in it is not shown to everyone listing processes.
+        environ = {**os.environ, ENV_VAR: url.render_as_string(hide_password=False)}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(platform_id), today.isoformat() if today else ""],
+                cwd=REPO_ROOT, env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True)
+        except OSError:
+            self.process = None  # no process to spare: written here once the simulation has started
+
+    def done(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def _written(self) -> int:
+        if self.process is None:
+            return ensure_history(self.engine, platform_id=self.platform_id, today=self.today)
+        out, err = self.process.communicate()
+        if self.process.returncode == 0:
+            return int(out.strip().splitlines()[-1])
+        said = (err.strip().splitlines() or [f"it stopped with exit code {self.process.returncode}"])[-1]
+        raise ReadinessError(f"the process writing it failed: {said}")
+
+    def finish(self, result: FirstRun, report: Callable[[StepEvent], None]) -> None:
+        self.reported = True
+        try:
+            result.history_created = self._written()
+        except Exception as exc:  # noqa: BLE001 - reported; the rest of the first run goes on
+            problem = f"The demo history could not be written: {exc if isinstance(exc, ReadinessError) else repr(exc)}"
+            result.problems.append(problem)
+            report(StepEvent(result.platform, "history", "failed", problem))
+            return
+        finally:
+            result.seconds["history"] = time.perf_counter() - self.started
+        if result.history_created:
+            report(StepEvent(result.platform, "history", "finished", f"{result.history_created} past and current "
+                             f"assessments written, marked as demo data ({result.seconds['history']:.1f} s)"))
         else:
-            report(StepEvent(name, "simulation", "finished", f"Simulated AWS running at {simulation.endpoint_url} "
-                             f"(estate built in {simulation.seconds:.1f} s)"))
-            _evidence_step(engine, result, report, collect_progress, actor)
-        results.append(result)
-    return results
+            report(StepEvent(result.platform, "history", "skipped", "The demo history is there already"))
 
 
 class _SimulationStart(threading.Thread):
-    """Starts (or finds) the simulated AWS on its own thread, while the caller's thread writes the history."""
+    """Starts (or finds) the simulated AWS on its own thread, while the caller's thread reports progress."""
 
-    def __init__(self, platform) -> None:
+    def __init__(self, platform: Platform) -> None:
         super().__init__(name="demo-simulation", daemon=True)
         self.platform = platform
         self.endpoint_url: str | None = None
@@ -168,35 +270,10 @@ class _SimulationStart(threading.Thread):
         self.seconds = time.perf_counter() - started
 
 
-def _history_step(engine: Engine, result: FirstRun, report: Callable[[StepEvent], None],
-                  today: dt.date | None) -> None:
-    report(StepEvent(result.platform, "history", "started", "Writing twelve weeks of past reviews (demo data)"))
-    started = time.perf_counter()
-    try:
-        result.history_created = ensure_history(engine, platform_id=result.platform_id, today=today)
-    except Exception as exc:  # noqa: BLE001 - reported; the rest of the first run goes on
-        problem = f"The demo history could not be written: {type(exc).__name__}: {exc}"
-        result.problems.append(problem)
-        report(StepEvent(result.platform, "history", "failed", problem))
-        return
-    finally:
-        result.seconds["history"] = time.perf_counter() - started
-    if result.history_created:
-        report(StepEvent(result.platform, "history", "finished", f"{result.history_created} past and current "
-                         f"assessments written, marked as demo data ({result.seconds['history']:.1f} s)"))
-    else:
-        report(StepEvent(result.platform, "history", "skipped", "The demo history is there already"))
-
-
-def _evidence_step(engine: Engine, result: FirstRun, report: Callable[[StepEvent], None],
-                   progress: Progress | None, actor: Actor) -> None:
+def _collect(engine: Engine, result: FirstRun, report: Callable[[StepEvent], None], progress: Progress | None,
+             actor: Actor) -> None:
     from readiness.evidence.on_request import collect_now
 
-    with session_scope(engine) as session:
-        collected = has_collected_evidence(session, platform_id=result.platform_id)
-    if collected:
-        report(StepEvent(result.platform, "evidence", "skipped", "Evidence was collected before"))
-        return
     report(StepEvent(result.platform, "evidence", "started", "Collecting evidence from the simulated AWS (read-only)"))
     started = time.perf_counter()
     try:
@@ -212,3 +289,19 @@ def _evidence_step(engine: Engine, result: FirstRun, report: Callable[[StepEvent
     result.evidence_run_id = run.id
     report(StepEvent(result.platform, "evidence", "finished", f"{len(run.findings)} findings from {run.checks} checks, "
                      f"{run.api_calls} API calls ({result.seconds['evidence']:.1f} s)"))
+
+
+def _write_history_here(argv: list[str]) -> int:
+    """The history's own process: `python -m readiness.demo.first_run PLATFORM_ID [TODAY]`, on the store
+    named by READINESS_DATABASE_URL; prints the number of assessments created."""
+    platform_id, today = int(argv[0]), dt.date.fromisoformat(argv[1]) if len(argv) > 1 and argv[1] else None
+    engine = make_engine(database_url())
+    try:
+        print(ensure_history(engine, platform_id=platform_id, today=today))
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_write_history_here(sys.argv[1:]))

@@ -1,6 +1,9 @@
 """Why AWS could not be read, in words a reader can act on ("AccessDenied: ssm:DescribeParameters")."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -12,6 +15,7 @@ from botocore.exceptions import (
     ProfileNotFound,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 DENIED_CODES = {"UnauthorizedOperation", "AuthorizationError", "AuthorizationErrorException", "Forbidden", "403"}
 THROTTLED_CODES = {"Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
@@ -37,6 +41,8 @@ def unknown_reason(exc: BaseException, action: str | None = None) -> str:
         return f"No credentials: {exc}"
     if isinstance(exc, NoRegionError):
         return "No region: set regions for the environment"
+    if isinstance(exc, ResponseParserError):
+        return f"Unreadable answer: {what} sent a response that could not be read ({exc})"
     if isinstance(exc, BotoCoreError):
         return f"AWS client error on {what}: {exc}"
     where = f" on {action}" if action else ""
@@ -57,3 +63,17 @@ def _client_error_reason(exc: ClientError, what: str) -> str:
     if status >= 500:
         return f"Service unavailable: {what} answered HTTP {status} ({code or 'no error code'})"
     return f"{code or 'Error'}: {what}" + (f": {message}" if message else "")
+
+
+def refuse_unreadable_json(operation_model: Any, response_dict: dict, **_: Any) -> None:
+    """A botocore `before-parse` hook. botocore reads a JSON answer it cannot parse as an empty one, so a page
+    cut short (no items, no next token) would pass for the last page: refuse it, and the read is unknown."""
+    body = response_dict.get("body")
+    if (operation_model.service_model.resolved_protocol not in ("json", "rest-json")
+            or response_dict.get("status_code", 0) >= 300 or not isinstance(body, bytes) or not body.strip()):
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise ResponseParserError(f"{operation_model.name} answered with a body that is not whole JSON "
+                                  f"({len(body)} bytes)") from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Literal, Mapping, Sequence
 
@@ -122,37 +122,50 @@ def collect(
     report: Progress,
     hooks: Sequence[EventHook] = (),
 ) -> list[InventoryRecord]:
-    """Every (collector, environment, region) read once, in a bounded pool; failures become unknown records."""
+    """Every (collector, environment, region) read once, in a bounded pool; failures become unknown records.
+
+    The pool's threads also serve as the helpers collectors spread their per-resource reads over
+    (CollectContext.each), so at most `max_workers` requests are in flight at any time.
+    """
     records: list[InventoryRecord] = []
-    jobs: list[tuple[CollectorSpec, Environment, str, EnvironmentSession]] = []
-    for env in platform.environments:
-        names = sorted(needs.get(env.name, set()))
-        if not names:
-            continue
-        session = EnvironmentSession(env, counter=counter, max_pool_connections=max_workers, hooks=hooks,
-                                     simulated=platform.demo)
-        failure = _open(session, report)
-        for name in names:
-            for region in env.aws.regions:
-                if failure or name not in collectors:
-                    reason = failure or f"no collector named {name} is installed"
-                    records.append(InventoryRecord(environment=env.name, region=region, collector=name,
-                                                   account=session.account, status="unknown", reason=reason))
-                else:
-                    jobs.append((collectors[name], env, region, session))
     relay = _Relay(report)
-    with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="collector") as pool:
-        pending: set[Future[InventoryRecord]] = {pool.submit(_collect_one, *job, relay.events, len(jobs))
-                                                 for job in jobs}
-        # Progress is reported from this thread: a UI can only draw from the thread that runs it.
-        while pending:
-            finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            records += [f.result() for f in finished]
-            relay.drain()
+    width = max(1, max_workers)
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="collector") as pool:
+        # Environments open at once: each is an AssumeRole and a GetCallerIdentity away.
+        opening: dict[Future[str | None], tuple[Environment, EnvironmentSession]] = {}
+        for env in platform.environments:
+            if needs.get(env.name):
+                session = EnvironmentSession(env, counter=counter, max_pool_connections=width, hooks=hooks,
+                                             simulated=platform.demo)
+                opening[pool.submit(_open, session, relay.events.put)] = (env, session)
+        _wait_all(set(opening), relay)
+        jobs: list[tuple[CollectorSpec, Environment, str, EnvironmentSession]] = []
+        for future, (env, session) in opening.items():
+            failure = future.result()
+            for name in sorted(needs[env.name]):
+                for region in env.aws.regions:
+                    if failure or name not in collectors:
+                        reason = failure or f"no collector named {name} is installed"
+                        records.append(InventoryRecord(environment=env.name, region=region, collector=name,
+                                                       account=session.account, status="unknown", reason=reason))
+                    else:
+                        jobs.append((collectors[name], env, region, session))
+        pending = {pool.submit(_collect_one, *job, relay.events, len(jobs), pool, width) for job in jobs}
+        records += _wait_all(pending, relay)
     relay.drain()
     places = [(env.name, region) for env in platform.environments for region in env.aws.regions]
     order = {place: i for i, place in enumerate(places)}
     return sorted(records, key=lambda r: (order.get((r.environment, r.region), 0), r.collector))
+
+
+def _wait_all(pending: set[Future], relay: "_Relay") -> list:
+    """The results of `pending`, relaying progress meanwhile: a UI can only draw from the thread that runs it."""
+    results = []
+    while pending:
+        finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        results += [f.result() for f in finished]
+        relay.drain()
+    return results
 
 
 def _open(session: EnvironmentSession, report: Progress) -> str | None:
@@ -170,11 +183,12 @@ def _open(session: EnvironmentSession, report: Progress) -> str | None:
 
 
 def _collect_one(spec: CollectorSpec, env: Environment, region: str, session: EnvironmentSession,
-                 events: queue.Queue[ProgressEvent], total: int) -> InventoryRecord:
+                 events: queue.Queue[ProgressEvent], total: int, helpers: Executor, width: int) -> InventoryRecord:
     events.put(ProgressEvent("collect", "started", env.name, spec.name, region, total=total))
     with session.counter.tally() as tally:
         try:
-            inventory = spec.collect(CollectContext(env, region, session.account, session))
+            inventory = spec.collect(CollectContext(env, region, session.account, session, helpers=helpers,
+                                                    width=width))
             if not isinstance(inventory, Inventory):
                 raise TypeError(f"collector {spec.name} returned {type(inventory).__name__}, not an inventory")
             record = InventoryRecord(environment=env.name, region=region, collector=spec.name,
@@ -183,7 +197,7 @@ def _collect_one(spec: CollectorSpec, env: Environment, region: str, session: En
         except Exception as exc:  # one collector failing never stops the others
             record = InventoryRecord(environment=env.name, region=region, collector=spec.name,
                                      account=session.account, status="unknown", api_calls=tally.calls,
-                                     reason=unknown_reason(exc, tally.last_action))
+                                     reason=unknown_reason(exc, tally.failed_action or tally.last_action))
     events.put(ProgressEvent("collect", "finished" if record.status == "ok" else "unknown", env.name, spec.name,
                              region, total=total, reason=record.reason, api_calls=record.api_calls))
     return record
@@ -203,7 +217,7 @@ class _Relay:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if event.state != "started":
+            if event.stage == "collect" and event.state != "started":
                 self.done += 1
                 event = replace(event, done=self.done)
             self.report(event)

@@ -15,6 +15,8 @@ import botocore.session
 from botocore.config import Config
 
 from readiness.errors import InvalidInput
+from readiness.evidence.failures import refuse_unreadable_json
+from readiness.evidence.pacing import pacer_for
 from readiness.evidence.policy import iam_action
 from readiness.platform import AwsAccess, Environment, Platform
 
@@ -80,10 +82,12 @@ def is_loopback(url: str | None) -> bool:
 
 @dataclass
 class CallTally:
-    """The calls made while one collector ran on this thread, and the last action it called."""
+    """The calls made while one collector ran (on its thread and the helpers it spread reads over),
+    the last action it called, and the action of the first call that failed on a helper."""
 
     calls: int = 0
     last_action: str | None = None
+    failed_action: str | None = None
 
 
 class ApiCallCounter:
@@ -107,24 +111,42 @@ class ApiCallCounter:
 
     @contextmanager
     def tally(self) -> Iterator[CallTally]:
-        previous = getattr(self._local, "tally", None)
-        self._local.tally = current = CallTally()
-        try:
+        with self.joined(CallTally()) as current:
             yield current
+
+    @contextmanager
+    def joined(self, tally: CallTally | None) -> Iterator[CallTally | None]:
+        """Count this thread's calls to `tally`: a helper thread reading for a collector running on another."""
+        previous = getattr(self._local, "tally", None)
+        self._local.tally = tally
+        try:
+            yield tally
         finally:
             self._local.tally = previous
 
+    def current(self) -> CallTally | None:
+        return getattr(self._local, "tally", None)
+
+    def note_failure(self) -> None:
+        """A call of this thread failed: remember its action, which other threads' calls may have overtaken."""
+        tally = self.current()
+        if tally is not None:
+            with self._lock:
+                tally.failed_action = tally.failed_action or getattr(self._local, "action", None)
+
     def _on_call(self, model: Any, **_: Any) -> None:
+        action = iam_action(model.service_model.signing_name, model.name)
+        self._local.action = action
         tally = getattr(self._local, "tally", None)
         if tally is not None:
-            tally.last_action = iam_action(model.service_model.signing_name, model.name)
+            tally.last_action = action
 
     def _on_send(self, **_: Any) -> None:
-        with self._lock:
-            self._total += 1
         tally = getattr(self._local, "tally", None)
-        if tally is not None:
-            tally.calls += 1
+        with self._lock:  # a collector's helpers count to the same tally from several threads
+            self._total += 1
+            if tally is not None:
+                tally.calls += 1
 
 
 class EnvironmentSession:
@@ -153,6 +175,7 @@ class EnvironmentSession:
         self._lock = threading.Lock()  # boto3 sessions are not thread-safe; clients are
         self._clients: dict[tuple[str, str], Any] = {}
         self._session: boto3.Session | None = None
+        self._pacer = pacer_for(environment.name, environment.aws.max_calls_per_second)
 
     @property
     def aws(self) -> AwsAccess:
@@ -183,6 +206,9 @@ class EnvironmentSession:
 
     def client(self, service: str, region: str) -> Any:
         """The one client for this service and region, created on first use."""
+        found = self._clients.get((service, region))
+        if found is not None:
+            return found  # no wait behind another thread creating a client of another service
         with self._lock:
             if self._session is None:
                 raise RuntimeError("open() the environment session before asking for clients")
@@ -194,6 +220,8 @@ class EnvironmentSession:
     def _new_client(self, session: boto3.Session, service: str, region: str) -> Any:
         client = session.client(service, region_name=region, endpoint_url=self.aws.endpoint_url, config=self._config)
         self.counter.attach(client)
+        self._pacer.attach(client, service, region)
+        client.meta.events.register("before-parse", refuse_unreadable_json)
         for event, handler in self._hooks:
             client.meta.events.register_first(event, handler)
         return client

@@ -17,6 +17,7 @@ from readiness.store.audit import append_event
 from readiness.store.tables import AnswerRow, AssessmentRow, AssessmentStatus, PlatformRow, utcnow
 
 MAX_NOTE = 10_000
+MAX_OWNER = 200  # a person's or a team's name, as the page's field allows
 TRANSITIONS = {
     AssessmentStatus.DRAFT: {AssessmentStatus.REVIEW},
     AssessmentStatus.REVIEW: {AssessmentStatus.DRAFT, AssessmentStatus.FINAL},
@@ -266,6 +267,9 @@ def save_answer(
     note = note or ""
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"A note is limited to {MAX_NOTE:,} characters; this one has {len(note):,}.")
+    if owner and len(owner.strip()) > MAX_OWNER:
+        raise InvalidInput(f"An owner is a name of at most {MAX_OWNER} characters; this one has "
+                           f"{len(owner.strip()):,}.")
     if value is AnswerValue.NOT_APPLICABLE and not note.strip():
         raise InvalidInput(f"{control_id}: marking a control not applicable needs a reason in the note.")
     assessment = get_assessment(session, assessment_id=assessment_id)

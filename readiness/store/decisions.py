@@ -15,6 +15,9 @@ from readiness.store.tables import AssessmentStatus, DecisionRow, SignOffRow, Wa
 
 SIGN_OFF_ROLES = ("engineering", "security", "product", "business owner", "operations", "compliance")
 MAX_WAIVER_DAYS = 366
+# As the meeting page's fields allow: the store refuses what a page would, whoever sends it.
+MAX_REASON = 4_000  # a waiver's reason, a decision's rationale
+MAX_COMMENT = 1_000  # a sign-off's comment
 
 
 def _waiver_state(w: WaiverRow) -> dict:
@@ -32,6 +35,9 @@ def request_waiver(
         raise InvalidInput("A waiver needs a reason and an owner.")
     if len(owner.strip()) > 200:
         raise InvalidInput("A waiver owner is a name of at most 200 characters.")
+    if len(reason.strip()) > MAX_REASON:
+        raise InvalidInput(f"A waiver reason is limited to {MAX_REASON:,} characters; this one has "
+                           f"{len(reason.strip()):,}.")
     if not CONTROL_ID.match(control_id):
         raise InvalidInput(f"{control_id!r} is not a control id like ENV-01.")
     if expires_on <= today:
@@ -123,6 +129,9 @@ def record_decision(
         raise InvalidInput("Move the assessment to review before the meeting records a decision.")
     if not rationale.strip():
         raise InvalidInput("A decision needs a rationale.")
+    if len(rationale.strip()) > MAX_REASON:
+        raise InvalidInput(f"A decision rationale is limited to {MAX_REASON:,} characters; this one has "
+                           f"{len(rationale.strip()):,}.")
     outcome, computed_outcome = Outcome(outcome), Outcome(computed_outcome)
     row = DecisionRow(assessment_id=assessment_id, outcome=outcome.value, computed_outcome=computed_outcome.value,
                       rationale=rationale.strip(), recorded_by=actor.name)
@@ -145,6 +154,9 @@ def sign_off(session: Session, *, decision_id: int, role: str, name: str, actor:
         raise InvalidInput("A sign-off needs a role and a name.")
     if len(role) > 40 or len(name.strip()) > 200:
         raise InvalidInput("A sign-off role is at most 40 characters and a name at most 200.")
+    if len(comment or "") > MAX_COMMENT:
+        raise InvalidInput(f"A sign-off comment is limited to {MAX_COMMENT:,} characters; this one has "
+                           f"{len(comment):,}.")
     existing = session.exec(select(SignOffRow).where(SignOffRow.decision_id == decision_id,
                                                      SignOffRow.role == role)).first()
     if existing is not None:

@@ -24,3 +24,6 @@ CHECKLIST_SEEN = "checklist_seen"
 
 # Sign-in: why the identity provider could not be reached, shown on the sign-in screen.
 SIGN_IN_ERROR = "signin_error"
+
+# Demo start: the problems of the demo's first run were shown to this session.
+DEMO_PROBLEMS_SHOWN = "demo_start_problems_shown"

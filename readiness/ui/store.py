@@ -18,8 +18,8 @@ from readiness.store.audit import head_id
 def opened(url: str) -> tuple[Engine, Bootstrap]:
     """The engine of `url` and what its first start did; one per server process."""
     engine = open_store(url)
-    # The one place a fresh store is prepared: platform files now; the demo seeds its simulated
-    # AWS and a history here too, once it exists.
+    # The one place a fresh store gets its platforms. The demo's simulated AWS, history and first
+    # evidence come next, with their progress in view (readiness.ui.demo_start, called by app.py).
     with session_scope(engine) as session:
         report = ensure_platforms(session)
     return engine, report

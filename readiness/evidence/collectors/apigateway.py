@@ -50,7 +50,7 @@ def collect_apigateway(ctx: CollectContext) -> ApiGatewayInventory:
     mine = [api for api in paged(client, "get_rest_apis", "items")
             if belongs(ctx.select, api["name"], api.get("tags") or {})]
     plans = _usage_plan_throttles(client) if mine else {}
-    return ApiGatewayInventory(apis=[_api(ctx, client, api, plans) for api in mine])
+    return ApiGatewayInventory(apis=ctx.each(lambda api: _api(ctx, client, api, plans), mine))
 
 
 def _api(ctx: CollectContext, client: Any, api: dict, plans: dict[tuple[str, str], list[str]]) -> RestApi:

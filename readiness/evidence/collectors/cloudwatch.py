@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from readiness.evidence.collecting import CollectContext, Inventory, Resource, collector, tag_dict, utc
+from readiness.evidence.collecting import CollectContext, Inventory, Resource, collector, pages, tag_dict, utc
 from readiness.evidence.naming import belongs
 
 # Alarms Application Auto Scaling makes for target tracking: they drive scaling, nobody is paged by them,
@@ -61,23 +61,24 @@ class CloudWatchInventory(Inventory):
 ])
 def collect_cloudwatch(ctx: CollectContext) -> CloudWatchInventory:
     client = ctx.client("cloudwatch")
-    alarms = []
-    pages = client.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"])
-    for page in pages:
+    listed = []
+    for page in pages(client, "describe_alarms", AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
         for kind, items in (("metric", page.get("MetricAlarms", [])), ("composite", page.get("CompositeAlarms", []))):
-            for a in items:
-                if a["AlarmName"].startswith(SCALING_ALARM_PREFIX):
-                    continue
-                tags = _tags_if_needed(ctx, client, a["AlarmName"], a["AlarmArn"])
-                if tags is not None:
-                    alarms.append(_alarm(ctx, a, kind, tags))
-    dashboards = []
-    for entry in _dashboard_entries(client):
-        if belongs(ctx.select, entry["DashboardName"]):
-            # GetDashboard has no batch form: one call per dashboard of the environment.
-            body = client.get_dashboard(DashboardName=entry["DashboardName"]).get("DashboardBody") or "{}"
-            dashboards.append(_dashboard(ctx, entry, body))
-    return CloudWatchInventory(alarms=alarms, dashboards=dashboards)
+            listed += [(kind, a) for a in items if not a["AlarmName"].startswith(SCALING_ALARM_PREFIX)]
+
+    def alarm(listing: tuple[str, dict]) -> Alarm | None:
+        kind, a = listing
+        tags = _tags_if_needed(ctx, client, a["AlarmName"], a["AlarmArn"])
+        return _alarm(ctx, a, kind, tags) if tags is not None else None
+
+    def dashboard(entry: dict) -> Dashboard:
+        # GetDashboard has no batch form: one call per dashboard of the environment.
+        body = client.get_dashboard(DashboardName=entry["DashboardName"]).get("DashboardBody") or "{}"
+        return _dashboard(ctx, entry, body)
+
+    mine = [entry for entry in _dashboard_entries(client) if belongs(ctx.select, entry["DashboardName"])]
+    return CloudWatchInventory(alarms=[a for a in ctx.each(alarm, listed) if a is not None],
+                               dashboards=ctx.each(dashboard, mine))
 
 
 def _tags_if_needed(ctx: CollectContext, client: Any, name: str, arn: str) -> dict[str, str] | None:
@@ -117,8 +118,7 @@ def _alarm(ctx: CollectContext, a: dict, kind: str, tags: dict[str, str]) -> Ala
 
 
 def _dashboard_entries(client: Any) -> list[dict]:
-    return [entry for page in client.get_paginator("list_dashboards").paginate()
-            for entry in page.get("DashboardEntries", [])]
+    return [entry for page in pages(client, "list_dashboards") for entry in page.get("DashboardEntries", [])]
 
 
 def _dashboard(ctx: CollectContext, entry: dict, body: str) -> Dashboard:

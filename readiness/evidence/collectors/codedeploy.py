@@ -27,21 +27,29 @@ class CodeDeployInventory(Inventory):
 ])
 def collect_codedeploy(ctx: CollectContext) -> CodeDeployInventory:
     client = ctx.client("codedeploy")
-    groups = []
-    for application in paged(client, "list_applications", "applications"):
-        for name in paged(client, "list_deployment_groups", "deploymentGroups", applicationName=application):
-            named_mine = belongs(ctx.select, application) or belongs(ctx.select, name)
-            if not named_mine and not ctx.select.tags:
-                continue  # tags cost a call per group: read them only for groups that may be this environment's
-            arn = ctx.arn("codedeploy", f"deploymentgroup:{application}/{name}")
-            tags = tag_dict(client.list_tags_for_resource(ResourceArn=arn).get("Tags"))
-            if not named_mine and not belongs(ctx.select, name, tags):
-                continue
-            # GetDeploymentGroup per group: BatchGetDeploymentGroups would be fewer calls, but the
-            # simulated AWS of the demo does not answer it.
-            groups.append(_group(ctx, client.get_deployment_group(
-                applicationName=application, deploymentGroupName=name)["deploymentGroupInfo"], arn, tags))
-    return CodeDeployInventory(deployment_groups=groups)
+
+    def group_names(application: str) -> list[tuple[str, str]]:
+        return [(application, name) for name in
+                paged(client, "list_deployment_groups", "deploymentGroups", applicationName=application)]
+
+    def read(named: tuple[str, str]) -> DeploymentGroup | None:
+        application, name = named
+        named_mine = belongs(ctx.select, application) or belongs(ctx.select, name)
+        arn = ctx.arn("codedeploy", f"deploymentgroup:{application}/{name}")
+        tags = tag_dict(client.list_tags_for_resource(ResourceArn=arn).get("Tags"))
+        if not named_mine and not belongs(ctx.select, name, tags):
+            return None
+        # GetDeploymentGroup per group: BatchGetDeploymentGroups would be fewer calls, but the
+        # simulated AWS of the demo does not answer it.
+        return _group(ctx, client.get_deployment_group(
+            applicationName=application, deploymentGroupName=name)["deploymentGroupInfo"], arn, tags)
+
+    listed = [pair for pairs in ctx.each(group_names, list(paged(client, "list_applications", "applications")))
+              for pair in pairs]
+    # Tags cost a call per group: read them only for groups that may be this environment's.
+    candidates = [(application, name) for application, name in listed
+                  if belongs(ctx.select, application) or belongs(ctx.select, name) or ctx.select.tags]
+    return CodeDeployInventory(deployment_groups=[g for g in ctx.each(read, candidates) if g is not None])
 
 
 def _group(ctx: CollectContext, g: dict, arn: str, tags: dict[str, str]) -> DeploymentGroup:

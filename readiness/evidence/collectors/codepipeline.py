@@ -37,18 +37,15 @@ class PipelineInventory(Inventory):
 ])
 def collect_pipelines(ctx: CollectContext) -> PipelineInventory:
     client = ctx.client("codepipeline")
-    pipelines = []
-    for summary in paged(client, "list_pipelines", "pipelines"):
-        name = summary["name"]
+
+    def read(name: str) -> Pipeline | None:
         arn = ctx.arn("codepipeline", name)
-        if not belongs(ctx.select, name) and not ctx.select.tags:
-            continue  # tags cost a call per pipeline: read them only for pipelines that may be this environment's
         tags = tag_dict(list(paged(client, "list_tags_for_resource", "tags", resourceArn=arn)), "key", "value")
         if not belongs(ctx.select, name, tags):
-            continue
+            return None
         # GetPipeline has no batch form: one call per pipeline of this environment.
         definition = client.get_pipeline(name=name)["pipeline"]
-        pipelines.append(Pipeline(name=name, arn=arn, region=ctx.region, tags=tags, stages=[
+        return Pipeline(name=name, arn=arn, region=ctx.region, tags=tags, stages=[
             Stage(name=stage["name"], actions=[
                 Action(name=a["name"], category=a["actionTypeId"]["category"], provider=a["actionTypeId"]["provider"],
                        run_order=a.get("runOrder", 1),
@@ -56,5 +53,9 @@ def collect_pipelines(ctx: CollectContext) -> PipelineInventory:
                 for a in stage.get("actions", [])
             ])
             for stage in definition.get("stages", [])
-        ]))
-    return PipelineInventory(pipelines=pipelines)
+        ])
+
+    # Tags cost a call per pipeline: read them only for pipelines that may be this environment's.
+    candidates = [s["name"] for s in paged(client, "list_pipelines", "pipelines")
+                  if belongs(ctx.select, s["name"]) or ctx.select.tags]
+    return PipelineInventory(pipelines=[p for p in ctx.each(read, candidates) if p is not None])

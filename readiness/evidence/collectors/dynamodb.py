@@ -26,16 +26,16 @@ class DynamoDbInventory(Inventory):
 ])
 def collect_dynamodb(ctx: CollectContext) -> DynamoDbInventory:
     client = ctx.client("dynamodb")
-    tables = []
-    for name in paged(client, "list_tables", "TableNames"):
-        # Tags cost a call per table: read them only when the name alone does not place the table.
-        if not belongs(ctx.select, name) and not ctx.select.tags:
-            continue
+
+    def read(name: str) -> Table | None:
         table = client.describe_table(TableName=name)["Table"]
         tags = tag_dict(list(paged(client, "list_tags_of_resource", "Tags", ResourceArn=table["TableArn"])))
-        if belongs(ctx.select, name, tags):
-            tables.append(_table(ctx, client, table, tags))
-    return DynamoDbInventory(tables=tables)
+        return _table(ctx, client, table, tags) if belongs(ctx.select, name, tags) else None
+
+    # Tags cost a call per table: read them only when the name alone does not place the table.
+    candidates = [name for name in paged(client, "list_tables", "TableNames")
+                  if belongs(ctx.select, name) or ctx.select.tags]
+    return DynamoDbInventory(tables=[t for t in ctx.each(read, candidates) if t is not None])
 
 
 def _table(ctx: CollectContext, client: Any, table: dict, tags: dict[str, str]) -> Table:

@@ -120,9 +120,12 @@ def collect_ecs(ctx: CollectContext) -> EcsInventory:
     for cluster in _clusters(client):
         cluster_is_mine = belongs(ctx.select, cluster["clusterName"], tag_dict(cluster.get("tags"), "key", "value"))
         arns = list(paged(client, "list_services", "serviceArns", cluster=cluster["clusterArn"]))
-        for chunk in batches(arns, SERVICES_BATCH):
-            described = client.describe_services(cluster=cluster["clusterArn"], services=list(chunk), include=["TAGS"])
-            for s in described["services"]:
+
+        def describe(chunk: list[str], cluster: dict = cluster) -> list[dict]:
+            return client.describe_services(cluster=cluster["clusterArn"], services=chunk, include=["TAGS"])["services"]
+
+        for described in ctx.each(describe, [list(chunk) for chunk in batches(arns, SERVICES_BATCH)]):
+            for s in described:
                 tags = tag_dict(s.get("tags"), "key", "value")
                 if cluster_is_mine or belongs(ctx.select, s["serviceName"], tags):
                     services.append(_service(ctx, s, cluster, tags))
@@ -154,26 +157,35 @@ def _service(ctx: CollectContext, s: dict, cluster: dict, tags: dict[str, str]) 
 
 def _task_definitions(ctx: CollectContext, client: Any, services: list[Service]) -> list[TaskDefinition]:
     wanted = {s.task_definition for s in services}
-    for family in sorted({_family(arn) for arn in wanted}):
-        recent = client.list_task_definitions(familyPrefix=family, sort="DESC", maxResults=HISTORY_REVISIONS)
-        wanted.update(a for a in recent.get("taskDefinitionArns", []) if _family(a) == family)
+
+    def recent(family: str) -> list[str]:
+        answer = client.list_task_definitions(familyPrefix=family, sort="DESC", maxResults=HISTORY_REVISIONS)
+        return [a for a in answer.get("taskDefinitionArns", []) if _family(a) == family]
+
+    # Listed per family: the newest revisions of one family in one call, where a listing of the whole
+    # account would page through every revision ever registered.
+    for arns in ctx.each(recent, sorted({_family(arn) for arn in wanted})):
+        wanted.update(arns)
     # DescribeTaskDefinition has no batch form: one call per revision.
-    return [_task_definition(ctx, client.describe_task_definition(taskDefinition=arn, include=["TAGS"]))
-            for arn in sorted(wanted)]
+    return ctx.each(lambda arn: _task_definition(ctx, client.describe_task_definition(taskDefinition=arn,
+                                                                                     include=["TAGS"])),
+                    sorted(wanted))
 
 
 def _standalone_task_definitions(ctx: CollectContext, client: Any, services: list[Service]) -> list[TaskDefinition]:
     in_use = {_family(s.task_definition) for s in services}
-    out = []
-    for family in paged(client, "list_task_definition_families", "families", status="ACTIVE"):
-        named_mine = belongs(ctx.select, family)
-        if family in in_use or not named_mine and not ctx.select.tags:
-            continue  # tags cost a call per family: read them only for families that may be this environment's
+    # Tags cost a call per family: read them only for families that may be this environment's.
+    candidates = [family for family in paged(client, "list_task_definition_families", "families", status="ACTIVE")
+                  if family not in in_use and (belongs(ctx.select, family) or ctx.select.tags)]
+
+    def newest(family: str) -> TaskDefinition | None:
         # DescribeTaskDefinition has no batch form: one call per family, for its newest revision.
         answer = client.describe_task_definition(taskDefinition=family, include=["TAGS"])
-        if named_mine or belongs(ctx.select, family, tag_dict(answer.get("tags"), "key", "value")):
-            out.append(_task_definition(ctx, answer))
-    return out
+        if belongs(ctx.select, family) or belongs(ctx.select, family, tag_dict(answer.get("tags"), "key", "value")):
+            return _task_definition(ctx, answer)
+        return None
+
+    return [t for t in ctx.each(newest, candidates) if t is not None]
 
 
 def _family(arn: str) -> str:

@@ -65,12 +65,14 @@ def collect_load_balancers(ctx: CollectContext) -> LoadBalancerInventory:
     client = ctx.client("elbv2")
     found = list(paged(client, "describe_load_balancers", "LoadBalancers"))
     tags: dict[str, dict[str, str]] = {}
-    for chunk in batches([lb["LoadBalancerArn"] for lb in found], TAGS_BATCH):
-        for described in client.describe_tags(ResourceArns=list(chunk))["TagDescriptions"]:
-            tags[described["ResourceArn"]] = tag_dict(described.get("Tags"))
+    chunks = [list(chunk) for chunk in batches([lb["LoadBalancerArn"] for lb in found], TAGS_BATCH)]
+    for described in ctx.each(lambda chunk: client.describe_tags(ResourceArns=chunk)["TagDescriptions"], chunks):
+        for item in described:
+            tags[item["ResourceArn"]] = tag_dict(item.get("Tags"))
     mine = [lb for lb in found if belongs(ctx.select, lb["LoadBalancerName"], tags.get(lb["LoadBalancerArn"]))]
     groups = _target_groups(client) if mine else {}
-    return LoadBalancerInventory(load_balancers=[_load_balancer(ctx, client, lb, tags, groups) for lb in mine])
+    return LoadBalancerInventory(load_balancers=ctx.each(lambda lb: _load_balancer(ctx, client, lb, tags, groups),
+                                                         mine))
 
 
 def _load_balancer(ctx: CollectContext, client: Any, lb: dict, tags: dict, groups: dict) -> LoadBalancer:

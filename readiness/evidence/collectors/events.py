@@ -60,19 +60,19 @@ class EventsInventory(Inventory):
 ])
 def collect_events(ctx: CollectContext) -> EventsInventory:
     client = ctx.client("events")
-    rules = []
-    # Scheduled rules live on the default event bus only.
-    for r in paged(client, "list_rules", "Rules"):
-        if not r.get("ScheduleExpression"):
-            continue  # rules matching event patterns start work when something happens, not on a clock
+
+    def read(r: dict) -> Rule | None:
         tags = _tags_if_needed(ctx, client, r)
         if tags is None:
-            continue
+            return None
         targets = [target_of(t) for t in paged(client, "list_targets_by_rule", "Targets", Rule=r["Name"])]
-        rules.append(Rule(name=r["Name"], arn=r["Arn"], region=ctx.region, tags=tags,
-                          schedule=r["ScheduleExpression"], enabled=r.get("State", "ENABLED") == "ENABLED",
-                          targets=targets))
-    return EventsInventory(rules=rules)
+        return Rule(name=r["Name"], arn=r["Arn"], region=ctx.region, tags=tags, schedule=r["ScheduleExpression"],
+                    enabled=r.get("State", "ENABLED") == "ENABLED", targets=targets)
+
+    # Scheduled rules live on the default event bus only; rules matching event patterns start work when
+    # something happens, not on a clock.
+    scheduled = [r for r in paged(client, "list_rules", "Rules") if r.get("ScheduleExpression")]
+    return EventsInventory(rules=[r for r in ctx.each(read, scheduled) if r is not None])
 
 
 def _tags_if_needed(ctx: CollectContext, client: Any, rule: dict) -> dict[str, str] | None:

@@ -41,16 +41,18 @@ class LambdaInventory(Inventory):
 def collect_functions(ctx: CollectContext) -> LambdaInventory:
     # The simulated AWS of the demo never answers DeadLetterConfig: there, only on-failure destinations show.
     client = ctx.client("lambda")
-    functions = []
-    for f in paged(client, "list_functions", "Functions"):
+
+    def read(f: dict) -> Function | None:
         name, arn = f["FunctionName"], f["FunctionArn"]
-        named_mine = belongs(ctx.select, name)
-        if not named_mine and not ctx.select.tags:
-            continue  # tags cost a call per function: read them only for functions that may be this environment's
         tags = client.list_tags(Resource=arn).get("Tags", {})
-        if named_mine or belongs(ctx.select, name, tags):
-            functions.append(_function(ctx, client, f, tags))
-    return LambdaInventory(functions=functions)
+        if belongs(ctx.select, name) or belongs(ctx.select, name, tags):
+            return _function(ctx, client, f, tags)
+        return None
+
+    # Tags cost a call per function: read them only for functions that may be this environment's.
+    candidates = [f for f in paged(client, "list_functions", "Functions")
+                  if belongs(ctx.select, f["FunctionName"]) or ctx.select.tags]
+    return LambdaInventory(functions=[f for f in ctx.each(read, candidates) if f is not None])
 
 
 def _function(ctx: CollectContext, client: Any, f: dict, tags: dict[str, str]) -> Function:

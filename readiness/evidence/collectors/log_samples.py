@@ -41,16 +41,19 @@ class LogSamplesInventory(Inventory):
 ])
 def collect_log_samples(ctx: CollectContext) -> LogSamplesInventory:
     client = ctx.client("logs")
-    samples = []
-    for g in paged(client, "describe_log_groups", "logGroups"):
+
+    def sample(g: dict) -> LogSample | None:
         name = g["logGroupName"]
         arn = g.get("logGroupArn") or g["arn"].removesuffix(":*")
         if not belongs(ctx.select, name):
             if not ctx.select.tags or not belongs(ctx.select, name,
                                                   client.list_tags_for_resource(resourceArn=arn).get("tags", {})):
-                continue
-        samples.append(_sample(ctx, client, name, arn))
-    return LogSamplesInventory(samples=samples)
+                return None
+        return _sample(ctx, client, name, arn)
+
+    groups = [g for g in paged(client, "describe_log_groups", "logGroups")
+              if ctx.select.tags or belongs(ctx.select, g["logGroupName"])]
+    return LogSamplesInventory(samples=[s for s in ctx.each(sample, groups) if s is not None])
 
 
 def _sample(ctx: CollectContext, client: Any, name: str, arn: str) -> LogSample:

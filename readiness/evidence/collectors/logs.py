@@ -1,10 +1,14 @@
 """CloudWatch Logs: the environment's log groups with retention and encryption."""
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
-from readiness.evidence.collecting import CollectContext, Inventory, Resource, collector, paged
+from readiness.evidence.collecting import CollectContext, Inventory, Resource, collector, paged, tag_dict
 from readiness.evidence.naming import belongs
+
+TAGGING_PAGE = 100  # resources per page of the tagging API's GetResources
 
 
 class MetricFilter(BaseModel):
@@ -28,25 +32,40 @@ class LogsInventory(Inventory):
     log_groups: list[LogGroup] = []
 
 
-@collector("logs", actions=["logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:DescribeMetricFilters"],
-           inventory=LogsInventory)
+@collector("logs", inventory=LogsInventory, actions=[
+    "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:DescribeMetricFilters", "tag:GetResources",
+])
 def collect_logs(ctx: CollectContext) -> LogsInventory:
     client = ctx.client("logs")
-    groups = []
-    for g in paged(client, "describe_log_groups", "logGroups"):
-        name = g["logGroupName"]
-        arn = g.get("logGroupArn") or g["arn"].removesuffix(":*")
-        if not belongs(ctx.select, name) and not ctx.select.tags:
-            continue  # tags cost a call per group: read them only for groups that may be this environment's
-        tags = client.list_tags_for_resource(resourceArn=arn).get("tags", {})
-        if not belongs(ctx.select, name, tags):
-            continue
-        groups.append(LogGroup(name=name, arn=arn, region=ctx.region, tags=tags,
-                               retention_days=g.get("retentionInDays"), kms_key_id=g.get("kmsKeyId"),
-                               stored_bytes=g.get("storedBytes", 0), metric_filters=g.get("metricFilterCount", 0)))
+    listed = list(paged(client, "describe_log_groups", "logGroups"))
+    # Tags are read only for groups that may be this environment's.
+    candidates = [(g, g.get("logGroupArn") or g["arn"].removesuffix(":*")) for g in listed
+                  if belongs(ctx.select, g["logGroupName"]) or ctx.select.tags]
+    tags = _tags(ctx, client, [arn for _, arn in candidates], listed=len(listed))
+    groups = [
+        LogGroup(name=g["logGroupName"], arn=arn, region=ctx.region, tags=tags.get(arn, {}),
+                 retention_days=g.get("retentionInDays"), kms_key_id=g.get("kmsKeyId"),
+                 stored_bytes=g.get("storedBytes", 0), metric_filters=g.get("metricFilterCount", 0))
+        for g, arn in candidates if belongs(ctx.select, g["logGroupName"], tags.get(arn, {}))
+    ]
     if groups:
         _add_filters(client, groups)
     return LogsInventory(log_groups=groups)
+
+
+def _tags(ctx: CollectContext, client: Any, arns: list[str], *, listed: int) -> dict[str, dict[str, str]]:
+    """The tags of these groups. Of many (more than a page of the tagging API), from its listing: a page per
+    100 tagged groups of the region (at most `listed`), when that is fewer calls than one per group. Of a
+    few, one ListTagsForResource each: as many calls at most, read side by side rather than page after page."""
+    if not arns:
+        return {}
+    if len(arns) > TAGGING_PAGE and -(-listed // TAGGING_PAGE) < len(arns):
+        wanted = set(arns)
+        return {item["ResourceARN"]: tag_dict(item.get("Tags"))
+                for item in paged(ctx.client("resourcegroupstaggingapi"), "get_resources", "ResourceTagMappingList",
+                                  ResourceTypeFilters=["logs"])  # log groups and the few other kinds
+                if item["ResourceARN"] in wanted}
+    return dict(zip(arns, ctx.each(lambda arn: client.list_tags_for_resource(resourceArn=arn).get("tags", {}), arns)))
 
 
 def _add_filters(client, groups: list[LogGroup]) -> None:

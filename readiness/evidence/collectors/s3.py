@@ -30,22 +30,23 @@ class S3Inventory(Inventory):
 ])
 def collect_s3(ctx: CollectContext) -> S3Inventory:
     client = ctx.client("s3")
-    buckets = []
-    for b in paged(client, "list_buckets", "Buckets"):
+
+    def read(b: dict) -> Bucket | None:
         name = b["Name"]
         tags = None
         if not belongs(ctx.select, name):
-            if not ctx.select.tags:
-                continue
             tags = tag_dict(_read(client.get_bucket_tagging, name, {}).get("TagSet"))
             if not belongs(ctx.select, name, tags):
-                continue
+                return None
         if _region(client, b) != ctx.region:
-            continue
+            return None
         if tags is None:
             tags = tag_dict(_read(client.get_bucket_tagging, name, {}).get("TagSet"))
-        buckets.append(_bucket(ctx, client, name, tags))
-    return S3Inventory(buckets=buckets)
+        return _bucket(ctx, client, name, tags)
+
+    candidates = [b for b in paged(client, "list_buckets", "Buckets")
+                  if belongs(ctx.select, b["Name"]) or ctx.select.tags]
+    return S3Inventory(buckets=[b for b in ctx.each(read, candidates) if b is not None])
 
 
 def _region(client: Any, listed: dict) -> str:

@@ -34,14 +34,12 @@ class SchedulerInventory(Inventory):
 def collect_schedules(ctx: CollectContext) -> SchedulerInventory:
     client = ctx.client("scheduler")
     groups = _groups(ctx, client)
-    schedules = []
-    for s in paged(client, "list_schedules", "Schedules"):
-        group = s.get("GroupName", "default")
-        if not (belongs(ctx.select, s["Name"]) or group in groups):
-            continue
-        # GetSchedule has no batch form: one call per schedule of the environment.
-        schedules.append(_schedule(ctx, client.get_schedule(Name=s["Name"], GroupName=group), groups.get(group, {})))
-    return SchedulerInventory(schedules=schedules)
+    mine = [(s["Name"], s.get("GroupName", "default")) for s in paged(client, "list_schedules", "Schedules")
+            if belongs(ctx.select, s["Name"]) or s.get("GroupName", "default") in groups]
+    # GetSchedule has no batch form: one call per schedule of the environment.
+    return SchedulerInventory(schedules=ctx.each(
+        lambda named: _schedule(ctx, client.get_schedule(Name=named[0], GroupName=named[1]), groups.get(named[1], {})),
+        mine))
 
 
 def _groups(ctx: CollectContext, client: Any) -> dict[str, dict[str, str]]:

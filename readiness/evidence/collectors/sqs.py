@@ -39,16 +39,17 @@ class SqsInventory(Inventory):
 @collector("sqs", inventory=SqsInventory, actions=["sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"])
 def collect_sqs(ctx: CollectContext) -> SqsInventory:
     client = ctx.client("sqs")
-    queues = []
-    for url in paged(client, "list_queues", "QueueUrls"):
+
+    def read(url: str) -> Queue | None:
         name = url.rstrip("/").rsplit("/", 1)[-1]
         tags = _tags_if_needed(ctx, client, name, url)
         if tags is None:
-            continue
+            return None
         # GetQueueAttributes has no batch form: one call per queue of the environment.
         attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=ATTRIBUTES).get("Attributes", {})
-        queues.append(_queue(ctx, name, url, tags, attributes))
-    return SqsInventory(queues=queues)
+        return _queue(ctx, name, url, tags, attributes)
+
+    return SqsInventory(queues=[q for q in ctx.each(read, paged(client, "list_queues", "QueueUrls")) if q])
 
 
 def _tags_if_needed(ctx: CollectContext, client: Any, name: str, url: str) -> dict[str, str] | None:

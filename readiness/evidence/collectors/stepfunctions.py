@@ -28,17 +28,18 @@ class StepFunctionsInventory(Inventory):
 ])
 def collect_state_machines(ctx: CollectContext) -> StepFunctionsInventory:
     client = ctx.client("stepfunctions")
-    machines = []
-    for m in paged(client, "list_state_machines", "stateMachines"):
-        if not belongs(ctx.select, m["name"]) and not ctx.select.tags:
-            continue
+
+    def read(m: dict) -> StateMachine | None:
         # Tags carry the expected duration of the workflow, so they are read for every machine of the environment.
         tags = tag_dict(client.list_tags_for_resource(resourceArn=m["stateMachineArn"]).get("tags"), "key", "value")
         if not belongs(ctx.select, m["name"], tags):
-            continue
+            return None
         # DescribeStateMachine has no batch form: one call per state machine of the environment.
-        machines.append(_machine(ctx, client.describe_state_machine(stateMachineArn=m["stateMachineArn"]), tags))
-    return StepFunctionsInventory(state_machines=machines)
+        return _machine(ctx, client.describe_state_machine(stateMachineArn=m["stateMachineArn"]), tags)
+
+    candidates = [m for m in paged(client, "list_state_machines", "stateMachines")
+                  if belongs(ctx.select, m["name"]) or ctx.select.tags]
+    return StepFunctionsInventory(state_machines=[m for m in ctx.each(read, candidates) if m is not None])
 
 
 def _machine(ctx: CollectContext, m: dict, tags: dict[str, str]) -> StateMachine:

@@ -35,17 +35,18 @@ def collect_waf(ctx: CollectContext) -> WafInventory:
     # Every regional web ACL: one ACL often guards several environments' load balancers, and the
     # checks look up only those attached to the environment's (see the elbv2 inventory).
     client = ctx.client("wafv2")
-    acls = []
-    for summary in _web_acls(client):
+
+    def read(summary: dict) -> WebAcl:
         # GetWebACL has no batch form: one call per web ACL for its rules.
         acl = client.get_web_acl(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])["WebACL"]
-        acls.append(WebAcl(
+        return WebAcl(
             name=acl["Name"], arn=acl["ARN"], region=ctx.region,
             rate_rules=[_rate_rule(rule) for rule in acl.get("Rules", []) if "RateBasedStatement" in rule["Statement"]],
             rule_groups=sorted(rule["Statement"]["RuleGroupReferenceStatement"]["ARN"] for rule in acl.get("Rules", [])
                                if "RuleGroupReferenceStatement" in rule["Statement"]),
-        ))
-    return WafInventory(web_acls=acls)
+        )
+
+    return WafInventory(web_acls=ctx.each(read, list(_web_acls(client))))
 
 
 def _web_acls(client: Any) -> Iterator[dict]:
