@@ -25,7 +25,7 @@ from readiness.scoring import Answer, AnswerValue, score
 from readiness.store import session_scope
 from readiness.store.audit import append_event
 from readiness.store.tables import (AnswerRow, AssessmentRow, DecisionRow, EvidenceRunRow, FindingRow, PlatformRow,
-                                    SignOffRow, WaiverRow)
+                                    SignOffRow, WaiverRow, score_summary)
 
 CHAIR = "Dana Whitfield"
 OWNERS = ("Priya Natarajan", "Marcus Hale", "Ines Okafor", "Tom Brennan")
@@ -105,14 +105,15 @@ def _platform_history(platform: Platform, platform_id: int, checklist: Checklist
             result = score(checklist, {c: Answer(value=v) for c, v in answers.items()}, run.findings,
                            environment=env.name, thresholds=platform.thresholds, today=finalised.date())
             assessment_id = ids.next("assessment")
+            frozen = result.model_dump(mode="json")
             rows[AssessmentRow].append(dict(
                 id=assessment_id, platform_id=platform_id, environment=env.name, status="final",
                 title=f"Weekly readiness review, {env.name}, week of {start:%d %b %Y}",
                 checklist_digest=checklist.digest, evidence_run_id=run.id, is_demo=False, created_by=CHAIR,
                 created_at=start, reviewed_by=CHAIR, reviewed_at=finalised - dt.timedelta(hours=1),
                 finalized_by=CHAIR, finalized_at=finalised, frozen_checklist=frozen_checklist,
-                frozen_score=result.model_dump(mode="json"), overall_score=str(result.overall),
-                outcome=result.decision.outcome.value))
+                frozen_score=frozen, overall_score=str(result.overall), outcome=result.decision.outcome.value,
+                score_summary=score_summary(frozen)))
             rows[AnswerRow] += _answers(assessment_id, answers, rng, start)
             decision_id = ids.next("decision")
             rows[DecisionRow].append(dict(

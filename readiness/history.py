@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
+from sqlalchemy import and_, or_
+from sqlmodel import Session, select
 
 from readiness import assessment as service
 from readiness.errors import InvalidInput, NotFound
 from readiness.scoring import ControlScore, Score
 from readiness.store import assessments as repo
 from readiness.store import decisions as decisions_repo
-from readiness.store.tables import AssessmentRow, AssessmentStatus
+from readiness.store.tables import AssessmentRow, AssessmentStatus, DecisionRow
 
 Direction = Literal["better", "worse", "changed", "added", "removed"]
 
@@ -178,6 +179,41 @@ def point_of(ref: AssessmentRef, result: Score, recorded_outcome: str | None = N
 
 
 # ---- from the store ---------------------------------------------------------------------------
+# Timelines read only the columns they show: a final assessment's frozen checklist and score are tens of
+# kilobytes each, and years of weekly reviews make thousands of them.
+
+_REF_COLUMNS = (AssessmentRow.id, AssessmentRow.title, AssessmentRow.environment, AssessmentRow.status,
+                AssessmentRow.created_at, AssessmentRow.finalized_at)
+
+
+def _ref(row: Any) -> AssessmentRef:
+    return AssessmentRef(id=row.id, title=row.title, environment=row.environment, status=row.status,
+                         created_at=row.created_at, finalized_at=row.finalized_at)
+
+
+def _of_environment(query: Any, platform_id: int, environment: str, status: str | None) -> Any:
+    query = query.where(AssessmentRow.platform_id == platform_id, AssessmentRow.environment == environment)
+    return query.where(AssessmentRow.status == status) if status else query
+
+
+def assessment_refs(session: Session, *, platform_id: int, environment: str,
+                    status: str | None = None) -> list[AssessmentRef]:
+    """The environment's assessments, newest first, as a list names them."""
+    query = _of_environment(select(*_REF_COLUMNS), platform_id, environment, status)
+    return [_ref(row) for row in session.exec(query.order_by(AssessmentRow.created_at.desc(),  # type: ignore
+                                                             AssessmentRow.id.desc()))]  # type: ignore
+
+
+def recorded_outcomes(session: Session, *, platform_id: int, environment: str) -> dict[int, str]:
+    """Per assessment of the environment, the outcome its meeting recorded last (one query for them all)."""
+    rows = session.exec(
+        select(DecisionRow.assessment_id, DecisionRow.outcome)
+        .join(AssessmentRow, AssessmentRow.id == DecisionRow.assessment_id)  # type: ignore[arg-type]
+        .where(AssessmentRow.platform_id == platform_id, AssessmentRow.environment == environment)
+        .order_by(DecisionRow.recorded_at, DecisionRow.id)  # the last one of each assessment wins below
+    )
+    return {assessment_id: outcome for assessment_id, outcome in rows}
+
 
 def recorded_outcome(session: Session, *, assessment_id: int) -> str | None:
     """The outcome the meeting recorded last for this assessment, if it recorded one."""
@@ -185,25 +221,52 @@ def recorded_outcome(session: Session, *, assessment_id: int) -> str | None:
     return recorded[0][0].outcome if recorded else None
 
 
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _summary_point(ref: AssessmentRef, row: Any, recorded: str | None) -> ScorePoint:
+    summary = row.score_summary
+    return ScorePoint(assessment=ref, overall=_decimal(row.overall_score), coverage=_decimal(summary.get("coverage")),
+                      areas={area: _decimal(value) for area, value in summary.get("areas", {}).items()},
+                      area_titles=dict(summary.get("area_titles", {})), outcome=row.outcome or "",
+                      recorded_outcome=recorded, go_score=_decimal(summary.get("go_score")))
+
+
 def score_series(session: Session, *, platform_id: int, environment: str, final_only: bool = False,
                  today: dt.date | None = None) -> list[ScorePoint]:
-    """Every assessment of the environment, oldest first: final ones with their frozen score."""
-    rows = repo.list_assessments(session, platform_id=platform_id, environment=environment,
-                                 status=AssessmentStatus.FINAL if final_only else None)
+    """Every assessment of the environment, oldest first: final ones with their frozen score.
+
+    A final assessment's point comes from the summary stored beside its frozen score; drafts and reviews
+    (and final ones stored without a summary) are scored as the pages score them.
+    """
+    query = _of_environment(select(*_REF_COLUMNS, AssessmentRow.overall_score, AssessmentRow.outcome,
+                                   AssessmentRow.score_summary),
+                            platform_id, environment, AssessmentStatus.FINAL if final_only else None)
+    rows = session.exec(query.order_by(AssessmentRow.created_at, AssessmentRow.id)).all()  # type: ignore[arg-type]
+    recorded = recorded_outcomes(session, platform_id=platform_id, environment=environment)
     points = []
-    for row in sorted(rows, key=lambda r: (r.created_at, r.id)):
-        result = service.current_score(session, assessment_id=row.id, today=today)
-        points.append(point_of(AssessmentRef.of(row), result, recorded_outcome(session, assessment_id=row.id)))
+    for row in rows:
+        ref = _ref(row)
+        if row.status == AssessmentStatus.FINAL and isinstance(row.score_summary, dict) and row.outcome:
+            points.append(_summary_point(ref, row, recorded.get(row.id)))
+        else:
+            result = service.current_score(session, assessment_id=row.id, today=today)
+            points.append(point_of(ref, result, recorded.get(row.id)))
     return points
 
 
 def previous_final(session: Session, *, assessment_id: int) -> AssessmentRow | None:
     """The latest final assessment of the same platform and environment made before this one."""
     row = repo.get_assessment(session, assessment_id=assessment_id)
-    finals = repo.list_assessments(session, platform_id=row.platform_id, environment=row.environment,
-                                   status=AssessmentStatus.FINAL)
-    earlier = [f for f in finals if f.id != row.id and (f.created_at, f.id) < (row.created_at, row.id)]
-    return earlier[0] if earlier else None
+    earlier = session.exec(
+        _of_environment(select(AssessmentRow.id), row.platform_id, row.environment, AssessmentStatus.FINAL)
+        .where(or_(AssessmentRow.created_at < row.created_at,
+                   and_(AssessmentRow.created_at == row.created_at, AssessmentRow.id < row.id)))
+        .order_by(AssessmentRow.created_at.desc(), AssessmentRow.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    return repo.get_assessment(session, assessment_id=earlier) if earlier is not None else None
 
 
 def compare_assessments(session: Session, *, before_id: int, after_id: int,

@@ -164,20 +164,19 @@ def _prepare_one(engine: Engine, state: DemoState, report: Callable[[StepEvent],
                      "estate in it"))
     simulation = _SimulationStart(state.config)
     simulation.start()
-    simulation_reported = False
-    # Each step is reported as it ends, whichever ends first.
-    while not simulation_reported or (history is not None and not history.reported):
+    # Each of the two is reported as it ends. The evidence waits for both: its run is stored in the
+    # same database, which the history's one transaction holds until it is written.
+    while simulation.is_alive():
         simulation.join(timeout=POLL_SECONDS)
-        if not simulation_reported and not simulation.is_alive():
-            simulation_reported = True
-            _report_simulation(simulation, result, report)
-        if history is not None and not history.reported and (history.done() or not simulation.is_alive()):
-            history.finish(result, report)  # here, if it has no process of its own
+        if history is not None and not history.reported and history.done():
+            history.finish(result, report)
+    _report_simulation(simulation, result, report)
+    if history is not None and not history.reported:
+        history.finish(result, report)  # waits for its process, or writes it here
     if simulation.problem:
         if not state.has_evidence:
             report(StepEvent(name, "evidence", "skipped", "No evidence without the simulated AWS."))
-        return result
-    if state.has_evidence:
+    elif state.has_evidence:
         report(StepEvent(name, "evidence", "skipped", "Evidence was collected before"))
     else:
         _collect(engine, result, report, collect_progress, actor)

@@ -14,7 +14,7 @@ from readiness.errors import AssessmentLocked, InvalidInput, InvalidTransition, 
 from readiness.platform import Platform, parse_platform
 from readiness.scoring import AnswerValue
 from readiness.store.audit import append_event
-from readiness.store.tables import AnswerRow, AssessmentRow, AssessmentStatus, PlatformRow, utcnow
+from readiness.store.tables import AnswerRow, AssessmentRow, AssessmentStatus, PlatformRow, score_summary, utcnow
 
 MAX_NOTE = 10_000
 MAX_OWNER = 200  # a person's or a team's name, as the page's field allows
@@ -199,6 +199,7 @@ def move_assessment(
         # The digest names the checklist the frozen score was computed with, which may be newer than at creation.
         row.checklist_digest = frozen_checklist.get("digest") or row.checklist_digest
         row.overall_score, row.outcome = overall, outcome
+        row.score_summary = score_summary(frozen_score)
         row.finalized_by, row.finalized_at = actor.name, now
         row.evidence_run_id = evidence_run_id
     row.status = to_status

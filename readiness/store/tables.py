@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -54,8 +54,22 @@ class PlatformRow(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
 
 
+def score_summary(frozen_score: dict[str, Any]) -> dict[str, Any]:
+    """What a timeline shows of a frozen score (a Score as JSON): its coverage, go score and area scores.
+
+    A few hundred bytes beside the frozen score's tens of kilobytes, so years of history are read quickly.
+    """
+    areas = frozen_score.get("areas") or []
+    return {"coverage": frozen_score.get("coverage"),
+            "go_score": (frozen_score.get("thresholds") or {}).get("go_score"),
+            "areas": {a["area"]: a.get("score") for a in areas},
+            "area_titles": {a["area"]: a.get("title") for a in areas}}
+
+
 class AssessmentRow(SQLModel, table=True):
     __tablename__ = "assessment"
+    # Timelines list an environment's assessments by date; the newest is the one a page opens on.
+    __table_args__ = (Index("ix_assessment_platform_environment_created", "platform_id", "environment", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     platform_id: int = Field(foreign_key="platform.id", index=True)
@@ -77,6 +91,7 @@ class AssessmentRow(SQLModel, table=True):
     frozen_score: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     overall_score: str | None = Field(default=None, max_length=10)  # Decimal as text, set when final
     outcome: str | None = Field(default=None, max_length=20)
+    score_summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # set when final
 
 
 class AnswerRow(SQLModel, table=True):
@@ -97,6 +112,8 @@ class AnswerRow(SQLModel, table=True):
 
 class EvidenceRunRow(SQLModel, table=True):
     __tablename__ = "evidence_run"
+    # The latest run of a kind is what a draft is judged on.
+    __table_args__ = (Index("ix_evidence_run_platform_kind_started", "platform_id", "kind", "started_at"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     platform_id: int = Field(foreign_key="platform.id", index=True)

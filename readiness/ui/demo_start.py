@@ -1,4 +1,4 @@
-"""The demo prepared on the app's first visit: its simulated AWS, its history and its first evidence, shown as they come.
+"""The demo prepared on the app's first visit: its simulated AWS, history and first evidence, shown as they come.
 
 Once per server process and store. A store that already has its demo history and evidence opens at
 once, with the simulated AWS starting behind it; otherwise the first visit shows each step, and a
@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from readiness.demo.first_run import AUTOSTART_VAR, FirstRun, StepEvent, autostart_enabled, demo_states, prepare_demo
-from readiness.errors import InvalidInput
+from readiness.demo.first_run import FirstRun, StepEvent, autostart_enabled, demo_states, prepare_demo
+from readiness.errors import InvalidInput, ReadinessError
 from readiness.evidence.runner import ProgressEvent
 from readiness.ui import state, store
 from readiness.ui.collect_progress import CollectionProgress
 from readiness.ui.text import plain
+from readiness.yamlsource import ConfigError
 
 ICONS = {"started": ":material/hourglass_top:", "finished": ":material/check_circle:",
          "skipped": ":material/check:", "failed": ":material/error:"}
@@ -50,12 +51,16 @@ def prepare_on_first_visit() -> None:
         if visit.lock.acquire(blocking=False):
             try:
                 if not visit.done:
-                    visit.problems = _prepare()
+                    try:
+                        visit.problems = _prepare()
+                        st.session_state[state.DEMO_PROBLEMS_SHOWN] = True  # in the status box, in red
+                    except Exception as exc:  # the app's boundary: a message, never a traceback
+                        visit.problems = [_why(exc)]
                     visit.done = True
             finally:
                 visit.lock.release()
         else:
-            with st.spinner("The demo is being prepared in another window; this page opens when it is ready…"):
+            with st.spinner("The demo is being prepared for the first visitor; this page opens when it is ready…"):
                 with visit.lock:
                     pass
     if visit.problems and not st.session_state.get(state.DEMO_PROBLEMS_SHOWN):
@@ -102,6 +107,14 @@ class _StepLines:
         if self._collection is None:  # its bar appears under the step lines, when collecting starts
             self._collection = CollectionProgress(self.box)
         self._collection(event)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ConfigError):
+        return "a stored platform's settings are not valid: " + "; ".join(str(p) for p in exc.problems)
+    if isinstance(exc, ReadinessError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _summary(results: list[FirstRun]) -> str:

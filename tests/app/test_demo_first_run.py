@@ -11,8 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
+import readiness.demo
 from readiness.demo.first_run import AUTOSTART_VAR
 from readiness.demo.history import WEEKS
+from readiness.demo.server import DemoUnavailable
 from readiness.store import open_store, session_scope
 from readiness.store import assessments as repo
 from readiness.store.engine import ENV_VAR
@@ -130,3 +132,19 @@ def test_an_autostart_value_that_is_not_understood_is_shown_and_nothing_is_prepa
 
     assert any(f"{AUTOSTART_VAR}='maybe' is not understood" in w.value for w in at.warning)
     assert statuses(at) == [] and rows(store_engine, AssessmentRow) == 0
+
+
+def test_a_simulation_that_cannot_start_is_shown_and_the_app_opens_on_the_history(store_engine, monkeypatch):
+    def unavailable(platform=None, *, port=0):
+        raise DemoUnavailable("MOTO_ACCOUNT_ID is set in the environment; unset it to run the demo.")
+
+    monkeypatch.setattr(readiness.demo, "ensure_demo", unavailable)
+    monkeypatch.setenv(AUTOSTART_VAR, "1")
+    at = AppTest.from_file(APP, default_timeout=FIRST_VISIT_SECONDS).run()
+
+    assert not at.exception, at.exception
+    [status] = at.status
+    assert status.label.startswith("The demo is partly prepared")
+    assert any("unset it to run the demo" in line.value for line in status.markdown), [m.value for m in status.markdown]
+    assert at.session_state[state.ASSESSMENT_ID] is not None  # this week's draft, from the history
+    assert rows(store_engine, AssessmentRow) == 2 * (WEEKS + 1) and rows(store_engine, EvidenceRunRow) == WEEKS
