@@ -60,7 +60,9 @@ def measure(endpoint_url: str, envs: int, workers: int, latency_ms: float, rates
     hooks = [latency_hook(latency_ms / 1000, operations, lock)]
     if throttle:
         hooks.append(throttling_hook(throttle))
-    seconds: dict[str, float] = {}
+    seconds: dict[str, list[float]] = {}
+    judged: dict[str, float] = {}
+    last = [0.0]
     begun: dict[tuple[str, str], float] = {}
 
     def progress(event) -> None:
@@ -71,6 +73,10 @@ def measure(endpoint_url: str, envs: int, workers: int, latency_ms: float, rates
             else:
                 began = begun.get(key, started)
                 seconds[f"{event.environment}/{event.collector}"] = [began - imported, time.perf_counter() - began]
+        elif event.stage == "check":  # reported as each check is judged, on this thread: the gap is its time
+            now = time.perf_counter()
+            judged[event.check] = judged.get(event.check, 0.0) + now - max(collected.get("at", now), last[0])
+            last[0] = now
 
     def cpu() -> float:
         return sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
@@ -106,6 +112,7 @@ def measure(endpoint_url: str, envs: int, workers: int, latency_ms: float, rates
         "operations": dict(operations),
         "findings": len(run.findings),
         "checks": run.checks,
+        "seconds_by_check": judged,
     }
 
 
@@ -185,6 +192,9 @@ def report(args: argparse.Namespace, size: EstateSize, seeded: float, fast: dict
         longest = {name: max(float(span.rsplit("+", 1)[1]) for span in spans[name]) for name in spans}
         for name in sorted(made, key=lambda n: -longest[n]):
             print(f"  {name:<24} {made[name]:>6,} / {least.by_collector.get(name, 0):>6,}   {'   '.join(spans[name])}")
+        print("\nThe slowest checks (s, both environments)")
+        for check, took in sorted(fast["seconds_by_check"].items(), key=lambda item: -item[1])[:5]:
+            print(f"  {check:<58} {took:6.2f}")
         print("\nCalls by operation")
         for operation, calls in sorted(fast["operations"].items(), key=lambda item: -item[1]):
             print(f"  {operation:<58} {calls:>6,}")

@@ -78,8 +78,13 @@ class Pacer:
     def attach(self, client: Any, service: str, region: str) -> None:
         """Make every request `client` sends, retries included, wait for a token of its service and region."""
         bucket = self.bucket(service, region)
-        if bucket is not None:
-            client.meta.events.register("before-send", lambda **_: bucket.take())
+        if bucket is None:
+            return
+
+        def wait_for_token(**_: Any) -> None:  # None: a before-send handler's answer would replace the request's
+            bucket.take()
+
+        client.meta.events.register("before-send", wait_for_token)
 
 
 _services_lock = threading.Lock()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Literal, Mapping, Sequence
 
@@ -15,6 +15,7 @@ from readiness.evidence.judging import Judgement, build_views, judge, needed_col
 from readiness.evidence.model import EvidenceRun, Finding, InventoryRecord
 from readiness.evidence.registry import CheckSpec, all_checks
 from readiness.evidence.session import ApiCallCounter, EnvironmentSession, EventHook, ensure_runnable
+from readiness.evidence.workers import Workers
 from readiness.platform import Environment, Platform
 
 POLL_SECONDS = 0.05
@@ -124,20 +125,21 @@ def collect(
 ) -> list[InventoryRecord]:
     """Every (collector, environment, region) read once, in a bounded pool; failures become unknown records.
 
-    The pool's threads also serve as the helpers collectors spread their per-resource reads over
-    (CollectContext.each), so at most `max_workers` requests are in flight at any time.
+    The run's threads also serve as the helpers collectors spread their per-resource reads over
+    (CollectContext.each), so at most `max_workers` requests are in flight at any time; collectors go
+    first (see Workers).
     """
     records: list[InventoryRecord] = []
     relay = _Relay(report)
     width = max(1, max_workers)
-    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="collector") as pool:
+    with Workers(width) as pool:
         # Environments open at once: each is an AssumeRole and a GetCallerIdentity away.
         opening: dict[Future[str | None], tuple[Environment, EnvironmentSession]] = {}
         for env in platform.environments:
             if needs.get(env.name):
                 session = EnvironmentSession(env, counter=counter, max_pool_connections=width, hooks=hooks,
                                              simulated=platform.demo)
-                opening[pool.submit(_open, session, relay.events.put)] = (env, session)
+                opening[pool.start(_open, session, relay.events.put)] = (env, session)
         _wait_all(set(opening), relay)
         jobs: list[tuple[CollectorSpec, Environment, str, EnvironmentSession]] = []
         for future, (env, session) in opening.items():
@@ -150,7 +152,7 @@ def collect(
                                                        account=session.account, status="unknown", reason=reason))
                     else:
                         jobs.append((collectors[name], env, region, session))
-        pending = {pool.submit(_collect_one, *job, relay.events, len(jobs), pool, width) for job in jobs}
+        pending = {pool.start(_collect_one, *job, relay.events, len(jobs), pool, width) for job in jobs}
         records += _wait_all(pending, relay)
     relay.drain()
     places = [(env.name, region) for env in platform.environments for region in env.aws.regions]

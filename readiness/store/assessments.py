@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, func, inspect, update
@@ -87,10 +88,20 @@ def platform_by_name(session: Session, *, name: str) -> PlatformRow | None:
 
 def platform_config(session: Session, *, platform_id: int) -> Platform:
     row = get_platform_row(session, platform_id=platform_id)
-    platform = parse_platform(row.config_yaml, f"platform {row.name!r} (stored)")
+    file = f"platform {row.name!r} (stored)"
+    platform = _parsed(row.config_yaml, file).model_copy(deep=True)  # a copy: callers may change theirs
+    if not platform.checklist_path().exists():
+        parse_platform(row.config_yaml, file)  # says which checklist is missing
     if row.source_path:
         platform.source = row.source_path
     return platform
+
+
+@lru_cache(maxsize=128)
+def _parsed(text: str, file: str) -> Platform:
+    # Reading a config with its line-numbered checks takes milliseconds, and a page reads its platform's
+    # several times (every platform's, for the sidebar): the result depends on the text alone.
+    return parse_platform(text, file)
 
 
 # ---- assessments -----------------------------------------------------------------------------

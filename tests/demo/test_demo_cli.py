@@ -83,10 +83,10 @@ def test_collect_demo_starts_the_simulation_and_reports_its_gaps(estate, restore
                  "--check", "environment.ssm_parity", "--check", "deployment.circuit_breaker"])
     out = capsys.readouterr()
     assert code == 0, out.err
-    failing = {(f["check"], f["resource"]) for f in json.loads(out.out)["findings"] if f["status"] == "fail"}
-    expected = {(g.check, g.resource) for g in estate.gaps
+    reported = {(f["check"], f["environment"], f["resource"], f["status"]) for f in json.loads(out.out)["findings"]}
+    expected = {(g.check, g.environment, g.resource, g.status.value) for g in estate.gaps
                 if g.check in ("environment.ssm_parity", "deployment.circuit_breaker")}
-    assert expected and expected <= failing
+    assert expected and expected <= reported
     assert "Simulated AWS running at" in out.err
 
 

@@ -65,3 +65,19 @@ def test_first_run_shows_a_mixed_picture(demo_run: EvidenceRun) -> None:
     assert {Status.PASS, Status.FAIL} <= statuses
     assert not [f for f in demo_run.findings if f.status in (Status.UNKNOWN, Status.ERROR)], \
         [(f.check, f.message) for f in demo_run.findings if f.status in (Status.UNKNOWN, Status.ERROR)]
+
+
+def test_every_check_of_the_demo_catches_at_least_one_gap(platform) -> None:
+    from readiness.assessment import checklist_for
+
+    registry = all_checks()
+    run_on_aws = {c for c in checklist_for(platform).check_ids() if c in registry and registry[c].kind == "aws"}
+    assert run_on_aws - {g.check for g in ALL_GAPS} == set()
+
+
+@pytest.mark.parametrize("gap_id", [g.id for g in ALL_GAPS if g.status == Status.WARN])
+def test_a_gap_meant_as_a_warning_is_reported_as_one(gap_id: str, estate: DemoEstate, demo_run: EvidenceRun) -> None:
+    # The demo's picture counts on these being partial problems: a failure would contradict the control outright.
+    gap = resolved_gap(estate, gap_id)
+    found = findings_on(demo_run, gap.check, gap.environment, gap.resource)
+    assert found and {f.status for f in found} == {Status.WARN}, [(f.status.value, f.message) for f in found]

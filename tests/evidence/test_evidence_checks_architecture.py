@@ -204,7 +204,17 @@ def test_ownership_tags_list_each_resource_missing_a_required_tag(judged):
         "production ecs:service nw-prod-platform/nw-prod-analytics has no Owner tag (every resource needs Owner, "
         "Tier, DataClassification)")
     assert reports.status == Status.FAIL and reports.details["missing"] == ["Owner", "DataClassification"]
-    assert reports.controls == ["ARC-04", "ARC-07", "SCL-05"]
+    assert reports.controls == ["ARC-07", "SCL-05"]
+
+
+def test_ownership_tags_warn_when_an_owned_resource_lacks_another_required_tag(judged):
+    [finding] = judged("architecture.ownership_tags", [TaggingInventory(resources=[
+        tagged(ARN.format("ecs", "service/nw-prod-platform/nw-prod-analytics"), Owner="analytics", Tier="critical"),
+    ])])
+    # Someone can still be asked: it has an owner, only its data classification is unknown.
+    assert finding.status == Status.WARN and finding.details["missing"] == ["DataClassification"]
+    assert finding.message.endswith("has no DataClassification tag (every resource needs Owner, Tier, "
+                                    "DataClassification); its owner is analytics")
 
 
 def test_ownership_tags_are_unknown_or_not_applicable_as_the_inventory_says(judged):

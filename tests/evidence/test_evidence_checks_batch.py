@@ -155,13 +155,16 @@ def test_failure_handling_passes_with_retries_and_a_dead_letter_queue():
         by_resource(found)["nw-prod-statements"].message)
 
 
-def test_failure_handling_fails_without_retries_or_dead_letter_queue():
+def test_failure_handling_fails_without_a_dead_letter_queue_and_warns_when_only_retries_are_off():
     found = by_resource(judge_on("batch.schedule_failure_handling", triggers(
         schedule("ingestion", "cron(0 7 ? * MON-FRI *)", task_target("ingestion", dlq=None)),
-        schedule("export", "cron(0 5 * * ? *)", task_target("export", retries=0)))))
+        schedule("export", "cron(0 5 * * ? *)", task_target("export", retries=0)),
+        schedule("rebalance", "cron(0 4 * * ? *)", task_target("rebalance", retries=0, dlq=None)))))
     assert found["nw-prod-ingestion"].status == Status.FAIL and "has no dead-letter queue" in (
         found["nw-prod-ingestion"].message)
-    assert found["nw-prod-export"].status == Status.FAIL and "never retries" in found["nw-prod-export"].message
+    # Its failures still land in the dead-letter queue: not silent, only fragile.
+    assert found["nw-prod-export"].status == Status.WARN and "never retries" in found["nw-prod-export"].message
+    assert found["nw-prod-rebalance"].status == Status.FAIL and "never retries" in found["nw-prod-rebalance"].message
 
 
 def test_failure_handling_unknown_and_not_applicable():

@@ -116,7 +116,7 @@ def estate(api_ms: str, market_data_ms: str | None = "2000", *, idle: int = 120,
 def test_provider_timeouts_pass_when_the_timeout_and_its_retries_fit_everything_upstream():
     found = judge_timeouts(*estate("1500"))
     assert found["nw-prod-api"].status == Status.PASS
-    assert found["nw-prod-api"].controls == ["DEP-02", "DEP-03", "DEP-05"]
+    assert found["nw-prod-api"].controls == ["DEP-02"]
     assert found["nw-prod-api"].message == (
         "production service api bounds its calls to market-data (MARKET_DATA_TIMEOUT_MS: at most 6 s with retries, "
         "within load balancer public's idle timeout of 120 s)")
@@ -132,13 +132,14 @@ def test_provider_timeouts_fail_for_a_missing_or_too_long_timeout():
     assert "sets no MARKET_DATA_TIMEOUT_MS" in found["nw-prod-market-data"].message
 
 
-def test_provider_timeouts_fail_when_retries_outlast_the_load_balancer_or_the_api_integration():
+def test_provider_timeouts_warn_when_retries_outlast_the_load_balancer_or_the_api_integration():
     api = RestApi(name="nw-prod-partner", arn="arn:aws:apigateway:us-east-1::/restapis/a1", region=REGION,
                   integrations=[Integration(path="/prices", method="GET", type="HTTP_PROXY",
                                             uri="http://public.elb.example/prices", timeout_ms=5000)])
     found = judge_timeouts(*estate("2000", idle=4, apis=[api]))
     message = found["nw-prod-api"].message
-    assert found["nw-prod-api"].status == Status.FAIL
+    # Each call is bounded within the budget: only the retries outlast the callers.
+    assert found["nw-prod-api"].status == Status.WARN
     assert "may spend 6 s on market-data (2 s × 3 attempts), longer than load balancer public's idle timeout of 4 s" \
         in message
     assert "longer than API nw-prod-partner integration GET /prices of 5 s" in message
@@ -149,7 +150,7 @@ def test_provider_timeouts_judge_functions_against_their_own_timeout_and_warn_on
     fanout = function("nw-prod-price-fanout", timeout_seconds=3, timeouts={"MARKET_DATA_TIMEOUT_MS": "1000"})
     found = judge_timeouts(EcsInventory(), LoadBalancerInventory(), LambdaInventory(functions=[fanout]),
                            ApiGatewayInventory(), dependencies=[dependency])
-    assert found[fanout.arn].status == Status.FAIL
+    assert found[fanout.arn].status == Status.WARN
     assert "longer than its own timeout of 3 s" in found[fanout.arn].message
     assert found["ghost"].status == Status.WARN and "runs no service, task or function ghost" in found["ghost"].message
 

@@ -43,7 +43,7 @@ def test_ssm_parity_passes_for_parameters_alike_in_both(judged):
     [finding] = ssm([parameter("production", "db/pool-size")], [parameter("staging", "db/pool-size")], judged)
     assert finding.status == Status.PASS and finding.baseline == "staging" and finding.environment == "production"
     assert finding.resource.endswith(":parameter/northwind/production/db/pool-size")
-    assert finding.controls == ["ENV-01", "ENV-06", "DPL-06"] and finding.account == PRODUCTION_ACCOUNT
+    assert finding.controls == ["ENV-01"] and finding.account == PRODUCTION_ACCOUNT
 
 
 def test_ssm_parity_fails_for_a_parameter_missing_on_either_side(judged):

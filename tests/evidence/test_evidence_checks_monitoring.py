@@ -66,12 +66,13 @@ def test_log_retention_passes_for_a_group_kept_long_enough_and_encrypted():
                                "a KMS key")
 
 
-def test_log_retention_fails_for_logs_kept_forever_too_briefly_or_unencrypted_where_staging_is_not():
+def test_log_retention_fails_for_logs_kept_forever_or_unencrypted_and_warns_when_kept_too_briefly():
     found = statuses(judge_on("monitoring.log_retention", [logs(
         group("/ecs/nw-prod-api", retention=None), group("/ecs/nw-prod-worker", retention=7),
         group("/ecs/nw-prod-reports", key=None))],
         [logs(group("/ecs/nw-staging-reports"))]))
-    assert found == {"/ecs/nw-prod-api": Status.FAIL, "/ecs/nw-prod-worker": Status.FAIL,
+    # Seven days is bounded, only too short to investigate: a warning; forever is a cost without limit.
+    assert found == {"/ecs/nw-prod-api": Status.FAIL, "/ecs/nw-prod-worker": Status.WARN,
                      "/ecs/nw-prod-reports": Status.FAIL}
     messages = {k: f.message for k, f in by_resource(judge_on("monitoring.log_retention", [logs(
         group("/ecs/nw-prod-api", retention=None), group("/ecs/nw-prod-reports", key=None))],
@@ -154,11 +155,12 @@ def test_alarm_coverage_passes_when_every_resource_is_watched_and_every_alarm_no
     assert by_resource(found)["nw-prod-api"].message == "production service api is watched by nw-prod-api-5xx"
 
 
-def test_alarm_coverage_fails_on_unwatched_resources_alarms_off_errors_and_alarms_that_notify_nobody():
+def test_alarm_coverage_fails_on_unwatched_resources_and_silent_alarms_and_warns_on_alarms_off_errors():
     found = by_resource(judge_on("monitoring.alarm_coverage", estate(
         alarm("nw-prod-api-cpu", namespace="AWS/ECS", metric="CPUUtilization",
               dimensions={"ServiceName": "nw-prod-api"}, actions=()))))
-    assert found["nw-prod-api"].status == Status.FAIL
+    # Watched, but on its CPU rather than on what clients feel: a warning.
+    assert found["nw-prod-api"].status == Status.WARN
     assert "is watched only on CPUUtilization, not on errors or latency" in found["nw-prod-api"].message
     assert found["nw-prod-ledger"].status == Status.FAIL and "has no alarm" in found["nw-prod-ledger"].message
     assert found["nw-prod-imports-dlq"].status == Status.FAIL

@@ -65,7 +65,7 @@ def scaling(*targets: ScalableTarget) -> ApplicationAutoScalingInventory:
 
 def test_service_autoscaling_passes_for_a_service_scaling_by_policy_from_two_tasks():
     [finding] = judge_on("scaling.service_autoscaling", [ecs(service("api")), scaling(scalable("api", 3, 24))])
-    assert finding.status == Status.PASS and finding.controls == ["SCL-01", "SCL-07"]
+    assert finding.status == Status.PASS and finding.controls == ["SCL-01"]
     assert finding.message == ("production service api scales between 3 and 24 tasks "
                                "(ECSServiceAverageCPUUtilization)")
 
@@ -80,6 +80,13 @@ def test_service_autoscaling_fails_unscaled_single_task_fixed_and_policyless_ser
     assert "has no scalable target: it stays at 3 tasks" in found["nw-prod-reports"].message
     assert "maximum equal to its minimum (4)" in found["nw-prod-quotes"].message
     assert "has no scaling policy" in found["nw-prod-ledger"].message
+
+
+def test_service_autoscaling_warns_for_a_service_scaled_only_by_scheduled_actions():
+    [finding] = judge_on("scaling.service_autoscaling", [
+        ecs(service("reports")), scaling(scalable("reports", 2, 6, policies=[], actions=[pre_market(6)]))])
+    assert finding.status == Status.WARN
+    assert "only its 1 scheduled action(s) change its task count, whatever its load" in finding.message
 
 
 def test_service_autoscaling_leaves_batch_services_out():
@@ -134,15 +141,17 @@ def test_policy_sanity_passes_a_plausible_target_that_scales_out_faster_than_in(
     assert "keeps ECSServiceAverageCPUUtilization at 60%, scaling out every 60 s and in every 300 s" in finding.message
 
 
-def test_policy_sanity_fails_implausible_targets_and_flapping():
+def test_policy_sanity_fails_no_headroom_and_flapping_and_warns_on_waste():
     found = by_resource(judge_on("scaling.policy_sanity", [scaling(scalable("api", policies=[
         policy("hot", target="95"), policy("idle", target="5"), policy("flappy", scale_in=30),
         policy("step-out", type="StepScaling", target_value=None, direction="out", cooldown=300),
         policy("step-in", type="StepScaling", target_value=None, direction="in", cooldown=60)]))]))
+    # A target too low wastes money but keeps headroom: a warning; too high leaves none: a failure.
     assert {k: f.status for k, f in found.items()} == {
-        "hot": Status.FAIL, "idle": Status.FAIL, "flappy": Status.FAIL, "step-out": Status.PASS,
+        "hot": Status.FAIL, "idle": Status.WARN, "flappy": Status.FAIL, "step-out": Status.PASS,
         "step-in": Status.FAIL}
     assert "no headroom for a burst" in found["hot"].message
+    assert "pays for several times the capacity it uses" in found["idle"].message
     assert "scales in every 30 s but out only every 60 s" in found["flappy"].message
 
 

@@ -1,4 +1,4 @@
-"""Per-resource reads spread over the run's threads: in order, overlapping, counted to their collector, never stuck."""
+"""The run's threads: collectors first, then per-resource reads, in order, overlapping, counted, never stuck."""
 from __future__ import annotations
 
 import threading
@@ -10,6 +10,7 @@ from evidence_fixtures import denied, make_environment, new_account
 from readiness.evidence.collecting import CollectContext, all_collectors
 from readiness.evidence.runner import collect
 from readiness.evidence.session import ApiCallCounter, EnvironmentSession
+from readiness.evidence.workers import Workers
 from readiness.platform import Platform
 
 
@@ -85,3 +86,25 @@ def test_calls_made_on_helper_threads_count_to_their_collector(queues):
 def test_a_read_denied_on_a_helper_thread_names_its_own_action(queues):
     record, _ = read_queues(queues, hooks=(denied("GetQueueAttributes", "AccessDenied"),))
     assert record.status == "unknown" and record.reason == "AccessDenied: sqs:GetQueueAttributes"
+
+
+def test_a_waiting_collector_starts_before_any_helping_read():
+    release, ran = threading.Event(), []
+    with Workers(1) as workers:
+        workers.start(release.wait, 10)  # the one thread is busy
+        helping = workers.submit(ran.append, "helping read")
+        collecting = workers.start(ran.append, "collector")
+        release.set()
+        helping.result(timeout=10)
+        collecting.result(timeout=10)
+    assert ran == ["collector", "helping read"]
+
+
+def test_a_cancelled_helping_read_never_runs():
+    release, ran = threading.Event(), []
+    with Workers(1) as workers:
+        workers.start(release.wait, 10)
+        unneeded = workers.submit(ran.append, "unneeded")
+        assert unneeded.cancel()
+        release.set()
+    assert ran == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 import threading
 import time
 
+import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from evidence_fixtures import make_environment, new_account, read_inventory
 
 from readiness.errors import InvalidInput
@@ -117,3 +119,21 @@ def test_a_paced_collector_reads_no_faster_than_its_service_allows(aws):
     assert len(SqsInventory.model_validate(record.payload).queues) == 12
     # A listing and then each queue's attributes: 13 calls at 5 a second, of which a burst of 5 goes at once.
     assert record.api_calls == 13 and time.monotonic() - started >= (13 - 5) / 5
+
+
+def test_pacing_waits_then_lets_the_request_go_out_unchanged():
+    # Without the simulated AWS's own handler in front: a pacing hook answering anything would replace the call.
+    class Body:
+        def stream(self, **_):
+            yield b'{"Parameters": []}'
+
+    clock = FakeClock()
+    client = boto3.client("ssm", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    Pacer({"ssm": 1}, clock=clock, sleep=clock.sleep).attach(client, "ssm", "us-east-1")
+    sent = []
+    client.meta.events.register("before-send", lambda request, **_: sent.append(request.url) or AWSResponse(
+        request.url, 200, {}, Body()))
+    for _ in range(3):
+        assert client.describe_parameters()["Parameters"] == []
+    assert len(sent) == 3 and clock.slept == [1.0, 1.0]  # the first went at once, the others a second apart

@@ -7,11 +7,11 @@ import json
 from readiness.demo.estate.environment import JOBS, OWNERS, REPOSITORIES, SERVICES, DemoEnv, Service
 from readiness.demo.estate.network import subnets
 
-# gap deploy-image-rebuilt-for-production: production reporting runs an image built for it, never seen in staging.
-PRODUCTION_ONLY_BUILD = ("reporting", "2.7.0-prod")
-# gap deploy-ecr-mutable-unscanned: the production reporting repository allows tags to move and scans nothing.
-LOOSE_REPOSITORY = "reporting"
-FAKE_MARKET_DATA_KEY = "simulated-live-market-data-key"
+# gap deploy-batch-runs-moving-tag: both environments run the batch worker by its moving `stable` tag, not by
+# digest, so what staging tested under that tag need not be what production pulled.
+MOVING_TAG = ("batch", "stable")
+# gap deploy-staging-ecr-mutable-unscanned: staging's batch repository lets that tag move and scans nothing.
+LOOSE_REPOSITORY = "batch"
 
 
 def manifest_of(repository: str, version: str) -> str:
@@ -33,7 +33,7 @@ def seed_images(env: DemoEnv) -> dict[str, str]:
     ecr = env.aws("ecr")
     refs = {}
     for repository in REPOSITORIES:
-        loose = env.production and repository == LOOSE_REPOSITORY
+        loose = not env.production and repository == LOOSE_REPOSITORY
         ecr.create_repository(
             repositoryName=f"northwind/{repository}", imageTagMutability="MUTABLE" if loose else "IMMUTABLE",
             imageScanningConfiguration={"scanOnPush": not loose},
@@ -41,11 +41,11 @@ def seed_images(env: DemoEnv) -> dict[str, str]:
             tags=env.tag_list(OWNERS[repository]),
         )
         version = next(s.version for s in SERVICES if s.name == repository)
-        if env.production and repository == PRODUCTION_ONLY_BUILD[0]:
-            version = PRODUCTION_ONLY_BUILD[1]
-        digest = ecr.put_image(repositoryName=f"northwind/{repository}", imageTag=version,
+        tag = MOVING_TAG[1] if repository == MOVING_TAG[0] else version
+        digest = ecr.put_image(repositoryName=f"northwind/{repository}", imageTag=tag,
                                imageManifest=manifest_of(repository, version))["image"]["imageId"]["imageDigest"]
-        refs[repository] = f"{env.account}.dkr.ecr.{env.region}.amazonaws.com/northwind/{repository}@{digest}"
+        pinned = f":{tag}" if repository == MOVING_TAG[0] else f"@{digest}"
+        refs[repository] = f"{env.account}.dkr.ecr.{env.region}.amazonaws.com/northwind/{repository}{pinned}"
     return refs
 
 
@@ -76,19 +76,10 @@ def _settings(env: DemoEnv, name: str) -> tuple[dict[str, str], dict[str, str]]:
     }
     env_vars = {**common, **variables.get(name, {})}
     secret_refs = dict(secrets.get(name, {}))
-    if env.production:
-        if name == "api":
-            secret_refs.pop("COMPLIANCE_API_KEY")  # gap env-taskdef-missing-secret
-            # gap arc-api-reads-primary: production's client API was never pointed at the cache.
-            env_vars.pop("REDIS_URL")
-        if name == "portfolio-aggregation":
-            env_vars.pop("VALUATION_ROUNDING_MODE")  # gap env-taskdef-missing-variable
-        if name == "market-data":
-            # gap dep-key-in-plain-variable and dep-timeout-too-long: a provider key pasted into a
-            # plain variable, and a timeout far above the 2 seconds the provider contract allows.
-            secret_refs.pop("MARKET_DATA_API_KEY")
-            env_vars["MARKET_DATA_API_KEY"] = FAKE_MARKET_DATA_KEY
-            env_vars["MARKET_DATA_TIMEOUT_MS"] = "30000"
+    if not env.production and name == "holdings-import":
+        # gap dep-staging-token-in-plain-variable: a brokerage UAT token pasted into a plain variable of the
+        # staging import job (a scheduled task: no service, so no drift check compares it).
+        env_vars["BROKERAGE_API_TOKEN"] = FAKE_UAT_TOKEN
     return env_vars, {key: env.arns[f"secret:{ref}"] for key, ref in secret_refs.items()}
 
 
@@ -109,21 +100,30 @@ def _container(env: DemoEnv, name: str, image: str, port: int | None) -> dict:
     return container
 
 
+TASK_SIZE = ("1024", "2048")  # CPU units and MiB; production runs more tasks, not bigger ones, except:
+# gap env-taskdef-aggregation-memory: production aggregation got twice the memory, so staging's load tests run on
+# smaller tasks than production's.
+BIGGER_IN_PRODUCTION = ("portfolio-aggregation", "4096")
+FAKE_UAT_TOKEN = "simulated-uat-brokerage-token"
+
+
 # How long each scheduled job runs at the environment's volumes, in minutes (its ExpectedDurationMinutes tag).
 JOB_MINUTES = {"holdings-import": (20, 45), "nightly-reconciliation": (40, 90), "market-data-ingestion": (10, 20)}
 
 
 def seed_task_definitions(env: DemoEnv, images: dict[str, str]) -> None:
     ecs = env.aws("ecs")
-    size = ("1024", "2048")  # the same task size everywhere; production runs more of them
     definitions = [(s.name, images[s.name], s.port) for s in SERVICES] + [(j.name, images[j.image], None) for j in JOBS]
     for name, image, port in definitions:
         tags = env.tag_list(OWNERS[name], key="key", value="value")
         if name in JOB_MINUTES:
             tags.append({"key": "ExpectedDurationMinutes", "value": str(JOB_MINUTES[name][1 if env.production else 0])})
+        cpu, memory = TASK_SIZE
+        if env.production and name == BIGGER_IN_PRODUCTION[0]:
+            memory = BIGGER_IN_PRODUCTION[1]
         arn = ecs.register_task_definition(
             family=env.named(name), networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
-            cpu=size[0], memory=size[1], executionRoleArn=env.arns["role:ecs-task-execution"],
+            cpu=cpu, memory=memory, executionRoleArn=env.arns["role:ecs-task-execution"],
             taskRoleArn=env.arns["role:ecs-task"], containerDefinitions=[_container(env, name, image, port)],
             tags=tags,
         )["taskDefinition"]["taskDefinitionArn"]
@@ -142,10 +142,10 @@ def seed_services(env: DemoEnv) -> None:
 
 
 def _seed_service(env: DemoEnv, ecs, service: Service) -> None:
-    # gap arc-service-single-zone: production market data runs in one zone only.
-    zones = ("a",) if (env.production and service.name == "market-data") else ("a", "b", "c")
-    # gap arc-service-owner-tag: production analytics carries no Owner tag.
-    without = ("Owner",) if (env.production and service.name == "analytics") else ()
+    # gap arc-market-data-two-zones: production market data places its three tasks in two zones, two in one.
+    zones = ("a", "b") if (env.production and service.name == "market-data") else ("a", "b", "c")
+    # gap arc-analytics-unclassified: production analytics names its owner but not the class of data it holds.
+    without = ("DataClassification",) if (env.production and service.name == "analytics") else ()
     cluster = env.named(service.cluster)
     extra = {}
     if service.behind_load_balancer:
@@ -161,13 +161,14 @@ def _seed_service(env: DemoEnv, ecs, service: Service) -> None:
         tags=env.tag_list(OWNERS[service.name], key="key", value="value", without=without), **extra,
     )["service"]["serviceArn"]
     env.remember("service", service.name, arn)
-    # gap deploy-no-circuit-breaker: production analytics deploys without a circuit breaker.
-    breaker = not (env.production and service.name == "analytics")
+    # gap deploy-staging-half-capacity: staging analytics drops to half its tasks while deploying (set to speed
+    # up load-test rounds).
+    healthy = 50 if (not env.production and service.name == "analytics") else 100
     # The simulation drops these on create_service; an update stores them.
     ecs.update_service(
         cluster=cluster, service=env.named(service.name),
-        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": breaker, "rollback": breaker},
-                                 "maximumPercent": 200, "minimumHealthyPercent": 100},
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True},
+                                 "maximumPercent": 200, "minimumHealthyPercent": healthy},
         **({"healthCheckGracePeriodSeconds": 60} if service.behind_load_balancer else {}),
     )
 
@@ -177,44 +178,47 @@ CAPACITY = {
     "api": ((2, 8), (3, 24)),
     "portfolio-aggregation": ((2, 8), (3, 20)),
     "market-data": ((2, 6), (3, 12)),
-    "analytics": ((1, 4), (2, 200)),  # gap scl-runaway-max-capacity in production
-    "reporting": ((1, 4), None),  # gap scl-reporting-not-scaled: production reporting has no scaling
+    "analytics": ((1, 200), (2, 12)),  # gap scl-staging-runaway-max: a load-test ceiling left in staging
+    "reporting": ((1, 4), (2, 6)),
     "batch": ((1, 6), (2, 12)),
 }
-PRE_MARKET = ("api", "portfolio-aggregation")  # scaled up before the open (production api misses it)
+TARGET_CPU = 60.0
+# gap scl-staging-idle-target: staging analytics tracks 15% CPU, paying for four times the tasks it needs.
+IDLE_TARGET_IN_STAGING = ("analytics", 15.0)
+PRE_MARKET = ("api", "portfolio-aggregation")  # scaled up before the open
+# gap scl-reporting-calendar-only: production reporting changes its task count on a schedule only, whatever its load
+# (it is raised before the open like the others, so clients signing in find it ready).
+SCHEDULED_ONLY_IN_PRODUCTION = "reporting"
+# gap scl-api-pre-market-in-utc: production's API is raised at 13:00 UTC, which is 09:00 in New York only while
+# daylight saving lasts; in winter it comes an hour early and is undone before the open.
+UTC_SCHEDULE_IN_PRODUCTION = "api"
+MARKET_TIMEZONE = "America/New_York"
 
 
 def seed_scaling(env: DemoEnv) -> None:
     scaling = env.aws("application-autoscaling")
     for service in SERVICES:
-        capacity = CAPACITY[service.name][1 if env.production else 0]
-        if capacity is None:
-            continue
+        low, high = CAPACITY[service.name][1 if env.production else 0]
         resource = f"service/{env.named(service.cluster)}/{env.named(service.name)}"
-        scaling.register_scalable_target(ServiceNamespace="ecs", ResourceId=resource,
-                                         ScalableDimension="ecs:service:DesiredCount",
-                                         MinCapacity=capacity[0], MaxCapacity=capacity[1])
-        # gap scl-market-data-flapping: production market data scales in after 30 s but out only after 60 s.
-        scale_in = 30 if env.production and service.name == "market-data" else 300
-        policy = scaling.put_scaling_policy(
-            PolicyName=env.named(f"{service.name}-cpu"), ServiceNamespace="ecs", ResourceId=resource,
-            ScalableDimension="ecs:service:DesiredCount", PolicyType="TargetTrackingScaling",
-            TargetTrackingScalingPolicyConfiguration={
-                "TargetValue": 60.0, "ScaleOutCooldown": 60, "ScaleInCooldown": scale_in,
-                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}},
-        )
-        env.remember("scaling-policy", f"{service.name}-cpu", policy["PolicyARN"])
-        # gap scl-no-pre-market-capacity: production api waits for CPU to rise after the open.
-        if service.name in PRE_MARKET and not (env.production and service.name == "api"):
-            scaling.put_scheduled_action(
-                ServiceNamespace="ecs", ResourceId=resource, ScalableDimension="ecs:service:DesiredCount",
-                ScheduledActionName=env.named(f"{service.name}-pre-market"),
-                Schedule="cron(0 9 ? * MON-FRI *)", Timezone="America/New_York",
-                ScalableTargetAction={"MinCapacity": capacity[0] * 3, "MaxCapacity": capacity[1]},
+        target = {"ServiceNamespace": "ecs", "ResourceId": resource, "ScalableDimension": "ecs:service:DesiredCount"}
+        scaling.register_scalable_target(**target, MinCapacity=low, MaxCapacity=high)
+        scheduled_only = env.production and service.name == SCHEDULED_ONLY_IN_PRODUCTION
+        if not scheduled_only:
+            idle = not env.production and service.name == IDLE_TARGET_IN_STAGING[0]
+            policy = scaling.put_scaling_policy(
+                PolicyName=env.named(f"{service.name}-cpu"), PolicyType="TargetTrackingScaling", **target,
+                TargetTrackingScalingPolicyConfiguration={
+                    "TargetValue": IDLE_TARGET_IN_STAGING[1] if idle else TARGET_CPU,
+                    "ScaleOutCooldown": 60, "ScaleInCooldown": 300,
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}},
             )
-            scaling.put_scheduled_action(
-                ServiceNamespace="ecs", ResourceId=resource, ScalableDimension="ecs:service:DesiredCount",
-                ScheduledActionName=env.named(f"{service.name}-after-close"),
-                Schedule="cron(30 16 ? * MON-FRI *)", Timezone="America/New_York",
-                ScalableTargetAction={"MinCapacity": capacity[0], "MaxCapacity": capacity[1]},
-            )
+            env.remember("scaling-policy", f"{service.name}-cpu", policy["PolicyARN"])
+        if service.name in PRE_MARKET or scheduled_only:
+            in_utc = env.production and service.name == UTC_SCHEDULE_IN_PRODUCTION
+            opening, closing = (("cron(0 13 ? * MON-FRI *)", "cron(30 20 ? * MON-FRI *)") if in_utc else
+                                ("cron(0 9 ? * MON-FRI *)", "cron(30 16 ? * MON-FRI *)"))
+            for action, schedule, floor in (("pre-market", opening, low * 3), ("after-close", closing, low)):
+                scaling.put_scheduled_action(
+                    **target, ScheduledActionName=env.named(f"{service.name}-{action}"), Schedule=schedule,
+                    Timezone="UTC" if in_utc else MARKET_TIMEZONE,
+                    ScalableTargetAction={"MinCapacity": floor, "MaxCapacity": high})

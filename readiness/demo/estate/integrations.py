@@ -14,7 +14,7 @@ FUNCTIONS = {
     "trade-confirmations": ("client-platform", "Sends clients the confirmation of each executed trade"),
     "advisory-sync": ("portfolio-engineering", "Pushes rebalancing proposals to the advisory tool"),
 }
-# gap dep-advisory-sync-failures-dropped: in production, advisory updates that fail every retry are dropped.
+# gap dep-advisory-sync-failures-dropped: in staging, advisory updates that fail every retry are dropped.
 UNGUARDED_FUNCTION = "advisory-sync"
 STALE_SNAPSHOT_DAYS = 3
 HANDLER = "def handle(event, context):\n    return {'accepted': True}\n"
@@ -41,7 +41,7 @@ def seed_functions(env: DemoEnv) -> None:
             Environment={"Variables": {"APP_ENV": env.name, "LOG_FORMAT": "json"}}, Tags=env.labels(owner),
         )["FunctionArn"]
         env.remember("function", name, arn)
-        guarded = not (env.production and name == UNGUARDED_FUNCTION)
+        guarded = env.production or name != UNGUARDED_FUNCTION
         functions.put_function_event_invoke_config(
             FunctionName=env.named(name), MaximumRetryAttempts=2, MaximumEventAgeInSeconds=3600,
             **({"DestinationConfig": {"OnFailure": {"Destination": env.arns["queue:schedules-dlq"]}}}
@@ -50,8 +50,8 @@ def seed_functions(env: DemoEnv) -> None:
 
 def seed_feed_load_balancer(env: DemoEnv) -> None:
     """An internal network load balancer in front of the market-data feed handlers."""
-    # gap arc-feed-lb-single-zone: production's feed load balancer has a subnet in one zone only.
-    zones = ("a",) if env.production else ("a", "b")
+    # gap arc-feed-lb-single-zone: staging's feed load balancer has a subnet in one zone only.
+    zones = ("a", "b") if env.production else ("a",)
     arn = env.aws("elbv2").create_load_balancer(
         Name=env.named("market-data-feed"), Subnets=subnets(env, "private", zones), Scheme="internal",
         Type="network", IpAddressType="ipv4", Tags=env.tag_list("market-data"),
@@ -60,8 +60,9 @@ def seed_feed_load_balancer(env: DemoEnv) -> None:
 
 
 def seed_stale_recovery_point(env: DemoEnv, days: int = STALE_SNAPSHOT_DAYS) -> None:
-    """Production's reporting database was last snapshotted by hand days ago (dated on the simulation itself)."""
-    if not env.production:
+    """Staging's reporting database, its backups off, was last snapshotted by hand days ago (dated on the simulation
+    itself)."""
+    if env.production:
         return
     snapshot = env.named("reporting-db-before-migration")
     arn = env.aws("rds").create_db_snapshot(DBInstanceIdentifier=env.named("reporting-db"),

@@ -8,12 +8,15 @@ import time
 from readiness.demo.estate.environment import JOBS, OWNERS, SERVICES, DemoEnv
 
 RETENTION_DAYS = 90
-# gap mon-logs-no-retention: two production log groups keep everything forever.
-UNBOUNDED_IN_PRODUCTION = ("analytics", "batch")
+# gap mon-batch-logs-short-retention: production's batch worker logs are kept 30 days only.
+SHORT_RETENTION_DAYS = 30
+SHORT_RETENTION_IN_PRODUCTION = "batch"
 ERROR_FILTERED = tuple(s.name for s in SERVICES)
-# gap mon-reporting-no-error-metric and mon-reporting-plain-logs: production reporting logs plain
-# text and nothing turns its errors into a metric.
+# gap mon-reporting-plain-logs and mon-reporting-errors-unalarmed: production reporting logs plain text,
+# and no alarm watches the metric its errors become.
 UNWATCHED_IN_PRODUCTION = "reporting"
+# gap mon-staging-analytics-cpu-only: staging's analytics alarm watches its CPU, not its errors.
+CPU_WATCHED_IN_STAGING = "analytics"
 
 
 def log_group(env: DemoEnv, name: str) -> str:
@@ -29,14 +32,15 @@ def seed_logs(env: DemoEnv) -> None:
     for group, owner, name in groups:
         logs.create_log_group(logGroupName=group, kmsKeyId=env.arns["kms:data"], tags=env.labels(owner))
         env.remember("log-group", name, env.arn("logs", f"log-group:{group}"))
-        if not (env.production and name in UNBOUNDED_IN_PRODUCTION):
-            logs.put_retention_policy(logGroupName=group, retentionInDays=RETENTION_DAYS)
-        if name in ERROR_FILTERED and not (env.production and name == UNWATCHED_IN_PRODUCTION):
+        short = env.production and name == SHORT_RETENTION_IN_PRODUCTION
+        logs.put_retention_policy(logGroupName=group, retentionInDays=SHORT_RETENTION_DAYS if short else RETENTION_DAYS)
+        if name in ERROR_FILTERED:
             logs.put_metric_filter(
                 logGroupName=group, filterName=env.named(f"{name}-errors"), filterPattern='{ $.level = "ERROR" }',
                 metricTransformations=[{"metricName": f"{name}-errors", "metricNamespace": f"Northwind/{env.name}",
                                         "metricValue": "1", "defaultValue": 0.0, "unit": "Count"}])
-        if name in (s.name for s in SERVICES):
+        # Only production's log events are sampled (structured logging is judged there): staging writes none.
+        if env.production and name in (s.name for s in SERVICES):
             stream = f"{name}/{name}/0a1b2c3d4e5f"
             logs.create_log_stream(logGroupName=group, logStreamName=stream)
             plain = env.production and name == UNWATCHED_IN_PRODUCTION
@@ -78,12 +82,17 @@ def seed_alarms(env: DemoEnv) -> None:
                   "Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
                   "Dimensions": [{"Name": "LoadBalancer", "Value": balancer}]}, "Period": 300, "Stat": "Sum"}},
               {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(requests, 3)", "ReturnData": True}])
-    # gap mon-staleness-no-action: production's stale-price alarm notifies nobody.
-    alarm("market-data-staleness", alarm_actions=[] if env.production else actions,
+    alarm("market-data-staleness",
           Namespace=f"Northwind/{env.name}", MetricName="price-age-seconds", Statistic="Maximum", Threshold=120.0,
           ComparisonOperator="GreaterThanThreshold", Period=60, EvaluationPeriods=3, DatapointsToAlarm=2)
     for service in ERROR_FILTERED:
         if env.production and service == UNWATCHED_IN_PRODUCTION:
+            continue
+        if not env.production and service == CPU_WATCHED_IN_STAGING:
+            alarm(f"{service}-cpu", Namespace="AWS/ECS", MetricName="CPUUtilization",
+                  Dimensions=[{"Name": "ClusterName", "Value": env.named("platform")},
+                              {"Name": "ServiceName", "Value": env.named(service)}],
+                  Statistic="Average", Threshold=85.0, ComparisonOperator="GreaterThanThreshold", **sustained)
             continue
         alarm(f"{service}-errors", Namespace=f"Northwind/{env.name}", MetricName=f"{service}-errors", Statistic="Sum",
               Threshold=5.0, ComparisonOperator="GreaterThanThreshold", **sustained)
@@ -138,7 +147,8 @@ def _seed_dashboards(env: DemoEnv, cloudwatch, balancer: str) -> None:
 
 def seed_budget(env: DemoEnv) -> None:
     limit = "25000" if env.production else "4000"
-    notifications = [
+    # gap scl-staging-budget-silent: staging's budget alerts were removed during a load test and never restored.
+    notifications = [] if not env.production else [
         {"Notification": {"NotificationType": kind, "ComparisonOperator": "GREATER_THAN", "Threshold": threshold,
                           "ThresholdType": "PERCENTAGE"},
          "Subscribers": [{"SubscriptionType": "SNS", "Address": env.arns["topic:oncall"]},
@@ -153,11 +163,11 @@ def seed_budget(env: DemoEnv) -> None:
     )
     env.remember("budget", "monthly", f"arn:aws:budgets::{env.account}:budget/{env.named('monthly')}")
     if env.production:
-        # gap scl-analytics-budget-silent: analytics spend is budgeted in production, but nobody is told.
+        # Analytics spend has a budget of its own, which tells finance before it is spent.
         env.aws("budgets").create_budget(AccountId=env.account, Budget={
             "BudgetName": env.named("analytics"), "BudgetLimit": {"Amount": "6000", "Unit": "USD"},
             "TimeUnit": "MONTHLY", "BudgetType": "COST",
-            "CostFilters": {"TagKeyValue": ["user:Owner$analytics"]}})
+            "CostFilters": {"TagKeyValue": ["user:Owner$analytics"]}}, NotificationsWithSubscribers=notifications[:1])
         env.remember("budget", "analytics", f"arn:aws:budgets::{env.account}:budget/{env.named('analytics')}")
     _queue_spend(env)
 

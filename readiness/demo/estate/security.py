@@ -36,7 +36,8 @@ PLAIN_IN_PRODUCTION = "brokerage/account-id"  # gap env-ssm-securestring-plain-i
 SECRETS = ("db/portfolio", "market-data/api-key", "brokerage/credentials", "compliance/api-key")
 ROTATED_EVERYWHERE = "db/portfolio"
 ROTATED_IN_STAGING_ONLY = "brokerage/credentials"  # gap env-secret-rotation-staging-only
-STAGING_ONLY_SECRET = "compliance/api-key"  # gap env-secret-missing-in-production
+# gap env-secret-missing-in-production: the key of the fallback price feed was only ever set up in staging.
+STAGING_ONLY_SECRET = "market-data/fallback-api-key"
 
 ROLES = ("ecs-task-execution", "ecs-task", "scheduler", "states", "deploy", "pipeline")
 SERVICE_PRINCIPALS = {
@@ -117,9 +118,7 @@ def _owner_of_parameter(name: str) -> str:
 
 def seed_secrets(env: DemoEnv) -> None:
     sm = env.aws("secretsmanager")
-    for name in SECRETS:
-        if name == STAGING_ONLY_SECRET and env.production:
-            continue
+    for name in SECRETS + (() if env.production else (STAGING_ONLY_SECRET,)):
         arn = sm.create_secret(
             Name=f"{env.secrets_prefix}{name}", KmsKeyId=env.arns["kms:data"],
             Description=f"{name} for {env.name}",

@@ -13,21 +13,21 @@ SAMPLES = REPO_ROOT / "data" / "samples"
 def seed_databases(env: DemoEnv) -> None:
     rds = env.aws("rds")
     for name, owner in (("portfolio-db", "portfolio-engineering"), ("reporting-db", "reporting")):
-        # gap arc-reporting-db-single-az and dat-reporting-db-backups: production's reporting database
-        # runs in one zone, can be deleted by accident and has automated backups off (gap
-        # dat-reporting-db-stale-recovery-point: its newest recovery point is an old manual snapshot).
-        solid = env.production and name == "portfolio-db"
+        # gap arc-reporting-db-single-az: production's reporting database runs in one zone. Staging's run in
+        # one zone by design (not judged there); gap dat-staging-reporting-db-backups: staging's reporting
+        # database has automated backups off, so (gap dat-staging-reporting-db-stale-recovery-point) its
+        # newest recovery point is an old manual snapshot.
+        backups = 14 if env.production else (0 if name == "reporting-db" else 7)
         arn = rds.create_db_instance(
             DBInstanceIdentifier=env.named(name), Engine="postgres", EngineVersion="16.3",
             DBInstanceClass="db.r6g.large" if env.production else "db.t4g.medium", AllocatedStorage=100,
-            MasterUsername="northwind", MasterUserPassword=f"simulated-{env.name}-password", MultiAZ=solid, DeletionProtection=solid,
-            BackupRetentionPeriod=14 if solid else (0 if env.production else 7), StorageEncrypted=True,
+            MasterUsername="northwind", MasterUserPassword=f"simulated-{env.name}-password",
+            MultiAZ=env.production and name == "portfolio-db", DeletionProtection=True,
+            BackupRetentionPeriod=backups, StorageEncrypted=True,
             KmsKeyId=env.arns["kms:data"], EnableCloudwatchLogsExports=["postgresql"], CopyTagsToSnapshot=True,
             Tags=env.tag_list(owner),
         )["DBInstance"]["DBInstanceArn"]
         env.remember("db", name, arn)
-    rds.create_db_snapshot(DBInstanceIdentifier=env.named("portfolio-db"),
-                           DBSnapshotIdentifier=env.named("portfolio-db-pre-release"), Tags=env.tag_list("operations"))
 
     dynamodb = env.aws("dynamodb")
     for name, owner in (("positions", "portfolio-engineering"), ("market-prices", "market-data")):
@@ -40,14 +40,16 @@ def seed_databases(env: DemoEnv) -> None:
             DeletionProtectionEnabled=env.production, Tags=env.tag_list(owner),
         )["TableDescription"]["TableArn"]
         env.remember("table", name, arn)
-        # gap dat-prices-no-pitr: production's price history cannot be restored to a point in time.
-        if not (env.production and name == "market-prices"):
+        # gap dat-prices-no-pitr: staging's price history cannot be restored to a point in time.
+        if env.production or name != "market-prices":
             dynamodb.update_continuous_backups(TableName=env.named(name), PointInTimeRecoverySpecification={
                 "PointInTimeRecoveryEnabled": True})
 
-    env.aws("elasticache").create_cache_cluster(
-        CacheClusterId=env.named("portfolio-cache"), Engine="redis", CacheNodeType="cache.r7g.large",
-        NumCacheNodes=1, SnapshotRetentionLimit=1, Tags=env.tag_list("portfolio-engineering"))
+    # gap arc-staging-without-cache: staging runs without the portfolio cache, so its reads all reach the primary.
+    if env.production:
+        env.aws("elasticache").create_cache_cluster(
+            CacheClusterId=env.named("portfolio-cache"), Engine="redis", CacheNodeType="cache.r7g.large",
+            NumCacheNodes=1, SnapshotRetentionLimit=1, Tags=env.tag_list("portfolio-engineering"))
 
 
 def seed_buckets(env: DemoEnv) -> None:
@@ -98,14 +100,14 @@ QUEUES = ("holdings-import", "report-requests", "market-data-events")
 
 def seed_messaging(env: DemoEnv) -> None:
     sns = env.aws("sns")
-    for topic in ("oncall", "trade-confirmations"):
+    for topic in ("oncall",):
         arn = sns.create_topic(Name=env.named(topic), Attributes={"KmsMasterKeyId": env.arns["kms:data"]},
                                Tags=env.tag_list("operations"))["TopicArn"]
         env.remember("topic", topic, arn)
     sqs = env.aws("sqs")
     for queue in QUEUES:
-        # gap bat-report-queue-no-redrive: production report requests have no dead-letter queue.
-        redrive = not (env.production and queue == "report-requests")
+        # gap bat-report-queue-no-redrive: staging's report requests have no dead-letter queue.
+        redrive = env.production or queue != "report-requests"
         encryption = {"KmsMasterKeyId": env.arns["kms:data"], "KmsDataKeyReusePeriodSeconds": "300"}
         tags = env.labels("operations")
         dlq_arn = None

@@ -1,4 +1,4 @@
-"""Application architecture in production: zones survived, hot reads kept off the primary, every resource owned."""
+"""Application architecture: zones survived, hot reads kept off the primary, every resource owned."""
 from __future__ import annotations
 
 import math
@@ -19,6 +19,7 @@ from readiness.evidence.registry import check
 from readiness.platform import Component
 
 PRODUCTION = ("production",)
+OWNER_TAG = "Owner"
 # Setting names that say a service reads through a cache or from a replica (names only are known).
 CACHE_SETTING = re.compile(r"CACHE|REDIS|MEMCACHE|VALKEY|DAX", re.IGNORECASE)
 REPLICA_SETTING = re.compile(r"READER|REPLICA|READ_ONLY|READONLY", re.IGNORECASE)
@@ -50,9 +51,11 @@ def multi_az_databases(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 @check("architecture.load_balancer_zones", area="architecture", title="Load balancers span several zones",
-       severity=Severity.HIGH, needs=("elbv2",), tiers=PRODUCTION,
-       good="Every production load balancer routes traffic through at least two Availability Zones.")
+       severity=Severity.HIGH, needs=("elbv2",),
+       good="Every load balancer routes traffic through at least two Availability Zones.")
 def load_balancer_zones(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: a load balancer costs the same in one zone as in several, so no environment has a
+    reason to run in one, and a staging balancer in one zone never rehearses the zone failover production needs."""
     wanted = ctx.settings.min_zones
     for lb in ctx.env.inventory(LoadBalancerInventory).load_balancers:
         subject = f"{ctx.env.name} load balancer {ctx.env.common_name(lb.name)}"
@@ -107,9 +110,11 @@ def _spread(ctx: CheckContext, service: Service, subject: str, zones: list[str])
 
 
 @check("architecture.read_path_caching", area="architecture", title="Read-heavy paths served from caches",
-       severity=Severity.MEDIUM, needs=("ecs", "rds", "elasticache"), tiers=PRODUCTION,
+       severity=Severity.MEDIUM, needs=("ecs", "rds", "elasticache"),
        good="Every service the platform marks read-heavy reads through a cache, a read replica or a reader endpoint.")
 def read_path_caching(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: where staging reads the primary, the cache path production relies on is first
+    exercised in production, and staging's load tests measure a different system."""
     ecs = ctx.env.inventory(EcsInventory)
     caches = ctx.env.inventory(ElastiCacheInventory).caches
     replicas = [db for db in ctx.env.inventory(RdsInventory).databases if db.replica_of or db.read_replicas]
@@ -165,16 +170,24 @@ def _replica_label(db: Database) -> str:
 
 
 @check("architecture.ownership_tags", area="architecture", title="Every resource has a named owner",
-       severity=Severity.MEDIUM, needs=("tagging",), tiers=PRODUCTION,
-       good="Every production resource carries the ownership tags the platform requires.")
+       severity=Severity.MEDIUM, needs=("tagging",),
+       good="Every resource carries the ownership tags the platform requires.")
 def ownership_tags(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: an unowned resource is nobody's to fix or pay for in any account.
+
+    A resource without an Owner fails; one with an Owner that lacks another required tag (its tier or data
+    classification) only warns: someone can still be asked.
+    """
     required = ctx.settings.required_tags
     for resource in ctx.env.inventory(TaggingInventory).resources:
         subject = f"{ctx.env.name} {resource.type} {resource.name}"
         missing = [tag for tag in required if not resource.tags.get(tag, "").strip()]
         if missing:
-            yield verdict(Status.FAIL, resource.arn, f"{subject} has no {', '.join(missing)} tag "
-                          f"(every resource needs {', '.join(required)})", region=resource.region, missing=missing)
+            owned = OWNER_TAG in required and OWNER_TAG not in missing
+            yield verdict(Status.WARN if owned else Status.FAIL, resource.arn,
+                          f"{subject} has no {', '.join(missing)} tag (every resource needs {', '.join(required)})"
+                          + (f"; its owner is {resource.tags[OWNER_TAG]}" if owned else ""),
+                          region=resource.region, missing=missing)
         else:
             yield verdict(Status.PASS, resource.arn, f"{subject} carries " + ", ".join(
                 f"{tag}={resource.tags[tag]}" for tag in required), region=resource.region)

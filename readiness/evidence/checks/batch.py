@@ -1,4 +1,4 @@
-"""Background and batch jobs in production: kept out of the opening session, apart from live work, never silent."""
+"""Background and batch jobs: kept out of the opening session, apart from live work, never silent."""
 from __future__ import annotations
 
 import datetime as dt
@@ -152,15 +152,22 @@ def isolated_from_live(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 @check("batch.schedule_failure_handling", area="batch", title="Scheduled triggers cannot fail silently",
-       severity=Severity.HIGH, needs=("scheduler", "events"), tiers=PRODUCTION,
+       severity=Severity.HIGH, needs=("scheduler", "events"),
        good="Every schedule and scheduled rule target retries a failed start and keeps what it could not deliver "
             "in a dead-letter queue.")
 def schedule_failure_handling(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: a trigger that fails silently in staging hides a broken job until it breaks in
+    production.
+
+    No dead-letter queue fails: the failure leaves no trace. A trigger that never retries but keeps its
+    failures in a dead-letter queue only warns: a passing glitch costs a run, but someone can see it.
+    """
     for trigger in triggers(ctx):
         target = trigger.target
         problems = []
         if target.retry_attempts == 0:
-            problems.append((Status.FAIL, "never retries a start that fails"))
+            problems.append((Status.WARN if target.dead_letter_arn else Status.FAIL,
+                             "never retries a start that fails"))
         if not target.dead_letter_arn:
             problems.append((Status.FAIL, "has no dead-letter queue: a start that fails every retry leaves no trace"))
         retries = "the default retries (185 over 24 hours)" if target.retry_attempts is None else (
@@ -173,9 +180,10 @@ def schedule_failure_handling(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 @check("batch.queue_redrive", area="batch", title="Queues redrive to dead-letter queues",
-       severity=Severity.MEDIUM, needs=("sqs",), tiers=PRODUCTION,
+       severity=Severity.MEDIUM, needs=("sqs",),
        good="Every work queue moves a message that keeps failing to a dead-letter queue after a few attempts.")
 def queue_redrive(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: a poison message blocks the work behind it in staging just as in production."""
     inventory = ctx.env.inventory(SqsInventory)
     dead_letters = inventory.dead_letter_arns()
     limit = ctx.settings.max_receive_count

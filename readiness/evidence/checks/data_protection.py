@@ -1,4 +1,8 @@
-"""Data protection in production: databases and tables restorable, stored files versioned, private and encrypted."""
+"""Data protection: databases and tables restorable, stored files versioned, private and encrypted.
+
+Every tier is judged: staging holds the copies that restores are rehearsed with (DAT-07), and a bucket left
+unversioned or public leaks or loses data in any account.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,13 +16,12 @@ from readiness.evidence.collectors.s3 import Bucket, S3Inventory
 from readiness.evidence.model import Severity, Status
 from readiness.evidence.registry import check
 
-PRODUCTION = ("production",)
 RESTORABLE = "available"
 
 
 @check("dataflow.database_backups", area="dataflow", title="Databases backed up and protected",
-       severity=Severity.CRITICAL, needs=("rds",), tiers=PRODUCTION,
-       good="Every production database keeps enough days of backups, is encrypted and cannot be deleted by accident.")
+       severity=Severity.CRITICAL, needs=("rds",),
+       good="Every database keeps enough days of backups, is encrypted and cannot be deleted by accident.")
 def database_backups(ctx: CheckContext) -> Iterator[Verdict]:
     for db in ctx.env.inventory(RdsInventory).databases:
         subject = f"{ctx.env.name} database {ctx.env.common_name(db.name)}"
@@ -46,8 +49,8 @@ def _backup_problems(db: Database, wanted_days: int) -> list[tuple[Status, str]]
 
 
 @check("dataflow.dynamodb_pitr", area="dataflow", title="Tables restorable to a point in time",
-       severity=Severity.HIGH, needs=("dynamodb",), tiers=PRODUCTION,
-       good="Every production DynamoDB table has point-in-time recovery on.")
+       severity=Severity.HIGH, needs=("dynamodb",),
+       good="Every DynamoDB table has point-in-time recovery on.")
 def dynamodb_pitr(ctx: CheckContext) -> Iterator[Verdict]:
     for table in ctx.env.inventory(DynamoDbInventory).tables:
         subject = f"{ctx.env.name} table {ctx.env.common_name(table.name)}"
@@ -60,8 +63,8 @@ def dynamodb_pitr(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 @check("dataflow.bucket_protection", area="dataflow", title="Stored files protected against loss",
-       severity=Severity.HIGH, needs=("s3",), tiers=PRODUCTION,
-       good="Every production bucket is versioned, encrypted by default and blocks public access.")
+       severity=Severity.HIGH, needs=("s3",),
+       good="Every bucket is versioned, encrypted by default and blocks public access.")
 def bucket_protection(ctx: CheckContext) -> Iterator[Verdict]:
     for bucket in ctx.env.inventory(S3Inventory).buckets:
         yield judged(bucket.arn, _bucket_problems(bucket), f"{ctx.env.name} bucket {bucket.name}",
@@ -82,8 +85,8 @@ def _bucket_problems(bucket: Bucket) -> list[tuple[Status, str]]:
 
 
 @check("dataflow.snapshot_recency", area="dataflow", title="A recent recovery point for every database",
-       severity=Severity.HIGH, needs=("rds",), tiers=PRODUCTION,
-       good="Every production database can be restored to a point newer than the recovery point objective.")
+       severity=Severity.HIGH, needs=("rds",),
+       good="Every database can be restored to a point newer than the recovery point objective.")
 def snapshot_recency(ctx: CheckContext) -> Iterator[Verdict]:
     rds = ctx.env.inventory(RdsInventory)
     rpo = dt.timedelta(hours=ctx.settings.rpo_hours)

@@ -1,4 +1,4 @@
-"""Deployment safety in production: failed releases roll back, tested images ship, releases are approved."""
+"""Deployment safety: failed releases roll back, tested images ship, releases are approved."""
 from __future__ import annotations
 
 import re
@@ -28,9 +28,11 @@ def judged(resource: str, problems: list[tuple[Status, str]], subject: str, good
 
 
 @check("deployment.circuit_breaker", area="deployment", title="Failed deployments roll back automatically",
-       severity=Severity.HIGH, needs=("ecs",), tiers=PRODUCTION,
-       good="Every production service rolls back a failed deployment and keeps full capacity while deploying.")
+       severity=Severity.HIGH, needs=("ecs",),
+       good="Every service rolls back a failed deployment and keeps full capacity while deploying.")
 def circuit_breaker(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: a failing release in staging keeps replacing tasks there, blocking every team's
+    testing, and its deployment settings are the ones promoted to production."""
     for service in ctx.env.inventory(EcsInventory).services:
         subject = f"{ctx.env.name} service {ctx.env.common_name(service.name)}"
         if service.deployment_controller != "ECS":
@@ -89,9 +91,11 @@ def _identity(view: EnvView, image: Image) -> tuple[str, str | None]:
 
 
 @check("deployment.ecr_immutable_scanned", area="deployment", title="Images immutable and scanned",
-       severity=Severity.MEDIUM, needs=("ecr", "ecs"), tiers=PRODUCTION,
-       good="Production images come from ECR repositories with immutable tags and scanning on push.")
+       severity=Severity.MEDIUM, needs=("ecr", "ecs"),
+       good="Running images come from ECR repositories with immutable tags and scanning on push.")
 def ecr_immutable_scanned(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: images are built once and promoted, so a mutable or unscanned staging repository is
+    where an untested or vulnerable image enters the path to production."""
     registry, ecs = ctx.env.inventory(EcrInventory), ctx.env.inventory(EcsInventory)
     judged_repos = {r.arn: r for r in registry.repositories if belongs(ctx.env.select, r.name)}
     in_use = {s.task_definition for s in ecs.services}

@@ -1,4 +1,4 @@
-"""Logging and monitoring in production: logs kept and readable, alarms that cover, notify and mean something."""
+"""Logging and monitoring: logs kept and readable, alarms that cover, notify and mean something."""
 from __future__ import annotations
 
 import datetime as dt
@@ -42,6 +42,8 @@ def percent(share: Decimal) -> str:
        good="Every production log group keeps its logs for a set time, long enough to investigate, and is encrypted "
             "at least as staging's is.")
 def log_retention(ctx: CheckContext) -> Iterator[Verdict]:
+    """Logs kept forever fail (the cost grows without limit); a retention that is set but shorter than the
+    minimum only warns: the logs are bounded, just not for long enough."""
     mine, theirs = ctx.env.inventory(LogsInventory).log_groups, ctx.compared.inventory(LogsInventory).log_groups
     minimum = ctx.settings.log_retention_days
     for pair in ctx.pairs(mine, theirs):
@@ -53,7 +55,7 @@ def log_retention(ctx: CheckContext) -> Iterator[Verdict]:
             problems.append((Status.FAIL, f"keeps its logs forever: the cost grows without limit (set a retention "
                                           f"of at least {minimum} days)"))
         elif group.retention_days < minimum:
-            problems.append((Status.FAIL, f"keeps logs for only {group.retention_days} days (want at least "
+            problems.append((Status.WARN, f"keeps logs for only {group.retention_days} days (want at least "
                                           f"{minimum}, to investigate a disputed trade)"))
         if not group.kms_key_id and pair.baseline is not None and pair.baseline.kms_key_id:
             problems.append((Status.FAIL, f"is not encrypted with a KMS key, while its {ctx.compared.name} "
@@ -102,10 +104,16 @@ def structured_logs(ctx: CheckContext) -> Iterator[Verdict]:
 
 
 @check("monitoring.alarm_coverage", area="monitoring", title="Critical alarms reach on-call",
-       severity=Severity.HIGH, needs=("cloudwatch", "ecs", "elbv2", "rds", "sqs"), tiers=PRODUCTION,
-       good="Every production service and target group has an alarm on errors or latency, every database and "
-            "dead-letter queue an alarm of its own, and every alarm notifies someone.")
+       severity=Severity.HIGH, needs=("cloudwatch", "ecs", "elbv2", "rds", "sqs"),
+       good="Every service and target group has an alarm on errors or latency, every database and dead-letter "
+            "queue an alarm of its own, and every alarm notifies someone.")
 def alarm_coverage(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: alarms ship with the code, and staging is where a missing or silent alarm is found
+    before production needs it.
+
+    Nothing watching a resource fails; a service watched, but only on something other than its errors or
+    latency (its CPU, say), warns: someone is told, just not about what clients feel.
+    """
     alarms = [a for a in ctx.env.inventory(CloudWatchInventory).alarms if a.kind == "metric"]
     balancers = ctx.env.inventory(LoadBalancerInventory).load_balancers
     owner = {g.arn: lb for lb in balancers for g in lb.target_groups}
@@ -160,17 +168,19 @@ def _covered(ctx: CheckContext, resource: str, region: str, what: str, watching:
                        region=region)
     if not relevant:
         shown = ", ".join(sorted({m.name for a in watching for m in a.metrics}))
-        return verdict(Status.FAIL, resource, f"{subject} is watched only on {shown}, not on errors or latency",
+        return verdict(Status.WARN, resource, f"{subject} is watched only on {shown}, not on errors or latency",
                        region=region, alarms=[a.name for a in watching])
     return verdict(Status.PASS, resource, f"{subject} is watched by {', '.join(a.name for a in relevant)}",
                    region=region, alarms=[a.name for a in relevant])
 
 
 @check("monitoring.alarm_patterns", area="monitoring", title="Alerts target sustained patterns",
-       severity=Severity.MEDIUM, needs=("cloudwatch",), tiers=PRODUCTION,
+       severity=Severity.MEDIUM, needs=("cloudwatch",),
        good="Paging alarms look at patterns (M of N data points, anomaly bands, metric math, composite alarms), "
             "not at a single data point.")
 def alarm_patterns(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: alarm definitions are promoted with the code, so a noisy one in staging is a noisy
+    one in production next."""
     alarms = ctx.env.inventory(CloudWatchInventory).alarms
     any_pattern = any(_pattern(a) for a in alarms)
     for alarm in alarms:

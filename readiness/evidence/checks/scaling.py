@@ -1,4 +1,4 @@
-"""Scaling and cost in production: services scale, capacity rises before the open, spend is bounded and watched."""
+"""Scaling and cost: services scale, capacity rises before the open, spend is bounded and watched."""
 from __future__ import annotations
 
 import datetime as dt
@@ -48,6 +48,8 @@ def _live_services(ctx: CheckContext) -> list[Service]:
        good="Every live production service scales with a policy between a minimum of at least two tasks and a "
             "higher maximum.")
 def service_autoscaling(ctx: CheckContext) -> Iterator[Verdict]:
+    """No scalable target, a floor under the minimum or a maximum no higher than it fails. A service whose task
+    count only scheduled actions change warns: it follows the calendar, not its load."""
     scaling = ctx.env.inventory(ApplicationAutoScalingInventory)
     least = ctx.settings.min_service_tasks
     for service in _live_services(ctx):
@@ -64,8 +66,12 @@ def service_autoscaling(ctx: CheckContext) -> Iterator[Verdict]:
         if target.max_capacity <= target.min_capacity:
             problems.append((Status.FAIL, f"has its maximum equal to its minimum ({target.max_capacity}): it cannot "
                                           "scale"))
-        if not target.policies:
-            problems.append((Status.FAIL, "has no scaling policy: only schedules, if any, change its task count"))
+        if not target.policies and target.scheduled_actions:
+            problems.append((Status.WARN, f"has no scaling policy: only its {len(target.scheduled_actions)} "
+                                          "scheduled action(s) change its task count, whatever its load"))
+        elif not target.policies:
+            problems.append((Status.FAIL, "has no scaling policy and no scheduled action: nothing changes its task "
+                                          "count"))
         yield judged(service.arn, problems, subject, f"scales between {target.min_capacity} and "
                      f"{target.max_capacity} tasks ({', '.join(p.metric or p.type for p in target.policies)})",
                      region=service.region, min_capacity=target.min_capacity, max_capacity=target.max_capacity)
@@ -134,9 +140,14 @@ def _fires_in(schedule: Schedule, window) -> dt.datetime | None:
 
 
 @check("scaling.policy_sanity", area="scaling", title="Scaling policies match real demand",
-       severity=Severity.MEDIUM, needs=("application_autoscaling",), tiers=PRODUCTION,
+       severity=Severity.MEDIUM, needs=("application_autoscaling",),
        good="Scaling policies track a plausible target and scale out at least as fast as they scale in.")
 def policy_sanity(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: policies are promoted with the code and load-tested in staging first.
+
+    A policy that leaves no headroom, can never be met or flaps fails; one that tracks a utilisation below the
+    range only warns: it wastes money, not availability.
+    """
     low, high = ctx.settings.scaling_target_low_percent, ctx.settings.scaling_target_high_percent
     for target in ctx.env.inventory(ApplicationAutoScalingInventory).targets:
         out_cooldowns = [p.cooldown or DEFAULT_COOLDOWN for p in target.policies if p.direction == "out"]
@@ -146,7 +157,8 @@ def policy_sanity(ctx: CheckContext) -> Iterator[Verdict]:
             if value is not None and value <= 0:
                 problems.append((Status.FAIL, f"tracks a target of {number(value)}, which can never be met"))
             elif value is not None and "Utilization" in metric and not low <= value <= high:
-                problems.append((Status.FAIL, f"keeps {metric} at {number(value)}%: " + (
+                status = Status.FAIL if value > high else Status.WARN
+                problems.append((status, f"keeps {metric} at {number(value)}%: " + (
                     "no headroom for a burst while new tasks start" if value > high else
                     "it pays for several times the capacity it uses") + f" (want {low}–{high}%)"))
             scale_in, scale_out = _cooldowns(policy, out_cooldowns)
@@ -174,10 +186,11 @@ def _policy_words(policy: ScalingPolicy, scale_in: int | None, scale_out: int | 
 
 
 @check("scaling.runaway_cost", area="scaling", title="Runaway scaling cannot drain budgets",
-       severity=Severity.MEDIUM, needs=("application_autoscaling", "ecs"), tiers=PRODUCTION,
+       severity=Severity.MEDIUM, needs=("application_autoscaling", "ecs"),
        good="Every scalable service has a maximum close enough to its minimum that a runaway scale-out stays "
             "affordable; the monthly cost at the maximum is shown as an estimate.")
 def runaway_cost(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every tier is judged: a scale-out that runs away costs the same in a staging account as in production."""
     ecs = ctx.env.inventory(EcsInventory)
     services = {(s.cluster_name, s.name): s for s in ecs.services}
     prices, ratio_limit = ctx.settings.fargate_prices, ctx.settings.max_scale_ratio

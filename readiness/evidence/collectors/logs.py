@@ -9,6 +9,7 @@ from readiness.evidence.collecting import CollectContext, Inventory, Resource, c
 from readiness.evidence.naming import belongs
 
 TAGGING_PAGE = 100  # resources per page of the tagging API's GetResources
+TAGS_ONE_BY_ONE = 10  # groups whose tags are read one by one; above, the tagging API lists them
 
 
 class MetricFilter(BaseModel):
@@ -54,12 +55,12 @@ def collect_logs(ctx: CollectContext) -> LogsInventory:
 
 
 def _tags(ctx: CollectContext, client: Any, arns: list[str], *, listed: int) -> dict[str, dict[str, str]]:
-    """The tags of these groups. Of many (more than a page of the tagging API), from its listing: a page per
-    100 tagged groups of the region (at most `listed`), when that is fewer calls than one per group. Of a
-    few, one ListTagsForResource each: as many calls at most, read side by side rather than page after page."""
+    """The tags of these groups. Of a few, one ListTagsForResource each, read side by side: exact the moment
+    a tag changes, where the tagging API may lag a little. Of more, from the tagging API's listing, a page
+    per 100 tagged groups of the region (at most `listed`), when that is fewer calls than one per group."""
     if not arns:
         return {}
-    if len(arns) > TAGGING_PAGE and -(-listed // TAGGING_PAGE) < len(arns):
+    if len(arns) > TAGS_ONE_BY_ONE and -(-listed // TAGGING_PAGE) < len(arns):
         wanted = set(arns)
         return {item["ResourceARN"]: tag_dict(item.get("Tags"))
                 for item in paged(ctx.client("resourcegroupstaggingapi"), "get_resources", "ResourceTagMappingList",

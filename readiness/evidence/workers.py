@@ -1,0 +1,61 @@
+"""The threads of an evidence run: collectors first, then the per-resource reads they spread over the threads."""
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from concurrent.futures import Executor, Future
+from typing import Any, Callable
+
+COLLECT, HELP, STOP = 0, 1, 2  # the order work is taken in
+
+
+class Workers(Executor):
+    """`width` threads taking a collector before any helping read.
+
+    A collector's listing pages come one after another (each page names the next), so every collector
+    starts as soon as a thread is free: the longest listings then run from the start of the run, while
+    the reads collectors hand out (CollectContext.each, through `submit`) fill the threads left over.
+    Work of the same kind is taken in the order it came.
+    """
+
+    def __init__(self, width: int, name: str = "collector") -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+                         for i in range(max(1, width))]
+        for thread in self._threads:
+            thread.start()
+
+    def start(self, function: Callable[..., Any], *args: Any) -> Future:
+        """Run a collector (or a session's opening) as soon as a thread is free."""
+        return self._put(COLLECT, function, args, {})
+
+    def submit(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run a helping read once no collector is waiting for a thread."""
+        return self._put(HELP, function, args, kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for _ in self._threads:
+            self._queue.put((STOP, next(self._order), None))
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+    def _put(self, kind: int, function: Callable[..., Any], args: tuple, kwargs: dict) -> Future:
+        future: Future = Future()
+        self._queue.put((kind, next(self._order), (future, function, args, kwargs)))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            _, _, work = self._queue.get()
+            if work is None:
+                return
+            future, function, args, kwargs = work
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while it waited: a helper nobody needs any more
+            try:
+                future.set_result(function(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 (handed to whoever waits on the future)
+                future.set_exception(exc)
