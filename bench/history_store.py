@@ -131,7 +131,8 @@ def _platform_history(platform: Platform, platform_id: int, checklist: Checklist
             checklist_digest=checklist.digest, is_demo=False, created_by=CHAIR, created_at=monday))
         rows[AnswerRow] += _answers(draft_id, {c: p(len(starts)) for c, p in plans[env.name].items()}, rng, monday)
         rows[WaiverRow] += [dict(
-            platform_id=platform_id, environment=env.name, control_id=control.id, reason="Accepted until the fix ships.",
+            platform_id=platform_id, environment=env.name, control_id=control.id,
+            reason="Accepted until the fix ships.",
             owner=OWNERS[0], requested_by=OWNERS[0], requested_at=monday - dt.timedelta(weeks=k + 1),
             approver=CHAIR, approved_at=monday - dt.timedelta(weeks=k + 1),
             expires_on=(monday + dt.timedelta(weeks=4 - 2 * k)).date()) for k, control in

@@ -108,3 +108,24 @@ def test_a_cancelled_helping_read_never_runs():
         assert unneeded.cancel()
         release.set()
     assert ran == []
+
+
+def test_helping_reads_go_to_the_collector_that_started_first():
+    first_may_ask, second_may_finish, ran = threading.Event(), threading.Event(), []
+
+    def first_collector():
+        first_may_ask.wait(10)
+        return workers.submit(ran.append, "first collector's read")
+
+    def second_collector():
+        asked = workers.submit(ran.append, "second collector's read")  # asks before the first one does
+        first_may_ask.set()
+        second_may_finish.wait(10)
+        return asked
+
+    with Workers(2) as workers:
+        first, second = workers.start(first_collector), workers.start(second_collector)
+        first.result(timeout=10).result(timeout=10)  # the first collector's thread, free again, helps it first
+        second_may_finish.set()
+        second.result(timeout=10).result(timeout=10)
+    assert ran == ["first collector's read", "second collector's read"]

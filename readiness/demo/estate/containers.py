@@ -12,6 +12,12 @@ from readiness.demo.estate.network import subnets
 MOVING_TAG = ("batch", "stable")
 # gap deploy-staging-ecr-mutable-unscanned: staging's batch repository lets that tag move and scans nothing.
 LOOSE_REPOSITORY = "batch"
+# gap dep-staging-token-in-plain-variable: a brokerage UAT token pasted into a plain variable of staging's import job.
+FAKE_UAT_TOKEN = "simulated-uat-brokerage-token"
+TASK_SIZE = ("1024", "2048")  # CPU units and MiB; production runs more tasks, not bigger ones, except:
+# gap env-taskdef-aggregation-memory: production aggregation got twice the memory, so staging's load tests run on
+# smaller tasks than production's.
+BIGGER_IN_PRODUCTION = ("portfolio-aggregation", "4096")
 
 
 def manifest_of(repository: str, version: str) -> str:
@@ -77,8 +83,7 @@ def _settings(env: DemoEnv, name: str) -> tuple[dict[str, str], dict[str, str]]:
     env_vars = {**common, **variables.get(name, {})}
     secret_refs = dict(secrets.get(name, {}))
     if not env.production and name == "holdings-import":
-        # gap dep-staging-token-in-plain-variable: a brokerage UAT token pasted into a plain variable of the
-        # staging import job (a scheduled task: no service, so no drift check compares it).
+        # A scheduled task, not a service: no drift check compares it with production's.
         env_vars["BROKERAGE_API_TOKEN"] = FAKE_UAT_TOKEN
     return env_vars, {key: env.arns[f"secret:{ref}"] for key, ref in secret_refs.items()}
 
@@ -98,13 +103,6 @@ def _container(env: DemoEnv, name: str, image: str, port: int | None) -> dict:
         container["healthCheck"] = {"command": ["CMD-SHELL", f"curl -fs http://localhost:{port}/health || exit 1"],
                                     "interval": 15, "timeout": 5, "retries": 3, "startPeriod": 30}
     return container
-
-
-TASK_SIZE = ("1024", "2048")  # CPU units and MiB; production runs more tasks, not bigger ones, except:
-# gap env-taskdef-aggregation-memory: production aggregation got twice the memory, so staging's load tests run on
-# smaller tasks than production's.
-BIGGER_IN_PRODUCTION = ("portfolio-aggregation", "4096")
-FAKE_UAT_TOKEN = "simulated-uat-brokerage-token"
 
 
 # How long each scheduled job runs at the environment's volumes, in minutes (its ExpectedDurationMinutes tag).

@@ -33,10 +33,12 @@ def _summary(frozen_score: dict[str, Any]) -> dict[str, Any]:
 def upgrade() -> None:
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('score_summary', sa.JSON(), nullable=True))
-        batch_op.create_index('ix_assessment_platform_environment_created', ['platform_id', 'environment', 'created_at'], unique=False)
+        batch_op.create_index('ix_assessment_platform_environment_created',
+                              ['platform_id', 'environment', 'created_at'], unique=False)
 
     with op.batch_alter_table('evidence_run', schema=None) as batch_op:
-        batch_op.create_index('ix_evidence_run_platform_kind_started', ['platform_id', 'kind', 'started_at'], unique=False)
+        batch_op.create_index('ix_evidence_run_platform_kind_started',
+                              ['platform_id', 'kind', 'started_at'], unique=False)
 
     assessment = sa.table('assessment', sa.column('id', sa.Integer), sa.column('status', sa.String),
                           sa.column('frozen_score', sa.JSON), sa.column('score_summary', sa.JSON))
