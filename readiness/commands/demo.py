@@ -44,7 +44,7 @@ def use_simulated_credentials() -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     from readiness.demo import ensure_demo
-    from readiness.demo.manifest import GAPS, PLANNED_GAPS
+    from readiness.demo.manifest import DONE_RIGHT, GAPS
     from readiness.demo.server import running_server
 
     platform = demo_platform_from(args.platform)
@@ -54,8 +54,7 @@ def run_serve(args: argparse.Namespace) -> int:
           f"(seeded in {estate.seeded_in_seconds:.1f} s).")
     for name, account in estate.accounts.items():
         print(f"  {name:<12} account {account}")
-    print(f"{len(GAPS)} known gaps for today's checks and {len(PLANNED_GAPS)} for checks to come "
-          "(readiness/demo/manifest.py).")
+    print(f"{len(GAPS)} known gaps and {len(DONE_RIGHT)} things done right, listed in readiness/demo/manifest.py.")
     print("\nCollect evidence from it in another terminal:\n"
           f"  AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo python -m readiness collect "
           f"--platform {platform_file} --endpoint-url {estate.endpoint_url}\n"

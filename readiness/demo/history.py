@@ -241,8 +241,8 @@ def _weekly_assessment(session: Session, platform_id: int, platform: Platform, c
                        waivers: list[ActiveWaiver]) -> AssessmentRow:
     row = repo.create_assessment(
         session, platform_id=platform_id, environment=env.name,
-        title=f"Weekly readiness review, {env.name}, week of {start:%d %b %Y}", checklist_digest=checklist.digest, actor=CHAIR, copy_answers_from=previous.id if previous else None,
-        is_demo=True, created_at=start,
+        title=f"Weekly readiness review, {env.name}, week of {start:%d %b %Y}", checklist_digest=checklist.digest,
+        actor=CHAIR, copy_answers_from=previous.id if previous else None, is_demo=True, created_at=start,
     )
     existing = repo.answers_for(session, assessment_id=row.id)
     finals = THIS_WEEK.get(env.name, {})
