@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from readiness.ui import context, decision_widgets, meeting_actions, meeting_queries
+from readiness.ui import context, decision_widgets, evidence_queries, meeting_actions, meeting_queries
+from readiness.ui.audit_view import audit_table
 from readiness.ui.report_downloads import download_buttons
 from readiness.ui.text import plain
 from readiness.ui.waiver_panel import waiver_panel
@@ -50,3 +51,7 @@ waiver_panel(report, meeting_queries.waivers(m.id))
 st.subheader("Reports")
 st.caption("The same content as this page, for the board pack, the wiki and spreadsheets.")
 download_buttons(report, key_prefix="decision")
+
+with st.expander("Audit trail of this assessment"):
+    audit_table(evidence_queries.assessment_audit(m.id), key="decision_audit",
+                empty="Nothing recorded for this assessment yet.")

@@ -6,6 +6,7 @@ import streamlit as st
 from readiness.auth import Role
 from readiness.platform_editing import file_name, template
 from readiness.ui import context, evidence_queries
+from readiness.ui.audit_view import audit_table
 from readiness.ui.connection_view import connection_panel
 from readiness.ui.platform_form import PENDING_PLATFORM, environments_form, stale_warning, yaml_form
 
@@ -64,11 +65,5 @@ with yaml_tab:
 with test_tab:
     connection_panel(platform, platform_id)
 with audit_tab:
-    events = evidence_queries.audit(platform_id) if platform_id else []
-    if not events:
-        st.caption("Nothing recorded for this platform yet.")
-    else:
-        st.dataframe([{"When": e.at, "Who": e.actor, "What": e.action, "On": f"{e.entity} {e.entity_id}"}
-                      for e in events], hide_index=True, width="stretch", key="settings_audit",
-                     column_config={"When": st.column_config.DatetimeColumn("When (UTC)",
-                                                                            format="D MMM YYYY, HH:mm:ss")})
+    audit_table(evidence_queries.audit(platform_id) if platform_id else [], key="settings_audit",
+                empty="Nothing recorded for this platform yet.")

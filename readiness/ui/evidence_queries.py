@@ -1,6 +1,8 @@
 """Cached reads of the Evidence, Drift and Settings pages, keyed by the store's data version."""
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -33,6 +35,8 @@ class AuditLine:
     action: str
     entity: str
     entity_id: str
+    before: str = ""
+    after: str = ""
 
 
 def _session(url: str) -> Session:
@@ -68,11 +72,15 @@ def _platform_lines(url: str, version: int) -> list[PlatformLine]:
         return lines
 
 
+def _change(value: object) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)[:500]
+
+
 @st.cache_data(ttl=TTL_SECONDS, max_entries=32, show_spinner=False)
-def _audit(url: str, version: int, platform_id: int) -> list[AuditLine]:
+def _audit(url: str, version: int, platform_id: int | None, assessment_id: int | None = None) -> list[AuditLine]:
     with _session(url) as session:
-        return [AuditLine(e.at, e.actor, e.action, e.entity, e.entity_id)
-                for e in events_for(session, platform_id=platform_id, limit=200)]
+        return [AuditLine(e.at, e.actor, e.action, e.entity, e.entity_id, _change(e.before), _change(e.after))
+                for e in events_for(session, platform_id=platform_id, assessment_id=assessment_id, limit=200)]
 
 
 def runs(platform_id: int) -> list[RunChoice]:
@@ -100,3 +108,8 @@ def platform_lines() -> list[PlatformLine]:
 def audit(platform_id: int) -> list[AuditLine]:
     """The platform's audit trail, newest first."""
     return _audit(store.store_url(), store.data_version(), platform_id)
+
+
+def assessment_audit(assessment_id: int) -> list[AuditLine]:
+    """One assessment's audit trail (answers, lifecycle, decision, sign-offs), newest first."""
+    return _audit(store.store_url(), store.data_version(), None, assessment_id)

@@ -128,3 +128,11 @@ def test_reports_can_be_downloaded_in_every_format(meeting):
     buttons = meeting.at.get("download_button")
     assert [b.proto.label for b in buttons] == ["HTML (self-contained)", "PDF (board pack)", "Markdown (wiki)",
                                                "CSV (every control)"]
+
+
+def test_the_page_shows_the_assessment_audit_trail_with_before_and_after(meeting):
+    trail = _table(meeting.at, "When", "Who", "What", "On", "Before", "After")
+    saved = trail[trail["On"] == f"answer {meeting.assessment_id}:{meeting.blocker}"]
+    assert list(saved["What"]) == ["answer.save"]
+    assert '"value": "not_met"' in saved["After"].iloc[0]
+    assert set(trail["What"]) >= {"assessment.create", "answer.save"}
