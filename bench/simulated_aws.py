@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,12 +69,3 @@ class SimulatedAws:
                 self.process.kill()
         self._log_file.close()
 
-
-def wait_for_quiet(max_load: float, timeout: float) -> float:
-    """Wait until the 1-minute load average is under `max_load` (or `timeout` passes); returns it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        load = os.getloadavg()[0]
-        if load < max_load or time.monotonic() > deadline:
-            return load
-        time.sleep(5)

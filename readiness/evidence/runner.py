@@ -125,9 +125,9 @@ def collect(
 ) -> list[InventoryRecord]:
     """Every (collector, environment, region) read once, in a bounded pool; failures become unknown records.
 
-    The run's threads also serve as the helpers collectors spread their per-resource reads over
-    (CollectContext.each), so at most `max_workers` requests are in flight at any time; collectors go
-    first (see Workers).
+    The run's `max_workers` threads also serve as the helpers collectors spread their per-resource reads
+    over (CollectContext.each), so at most that many requests are on the wire at any time; a collector
+    waiting to start goes before any helping read (see Workers).
     """
     records: list[InventoryRecord] = []
     relay = _Relay(report)

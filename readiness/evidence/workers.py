@@ -13,11 +13,12 @@ COLLECT, HELP, STOP = 0, 1, 2  # the order work is taken in
 class Workers(Executor):
     """`width` threads taking a collector before any helping read, and helping the oldest collector first.
 
-    A collector's listing pages come one after another (each page names the next), so every collector
-    starts as soon as a thread is free: the longest listings then run from the start of the run, while
-    the reads collectors hand out (CollectContext.each, through `submit`) fill the threads left over.
-    Those go first to the collector that started first, so collectors finish one after another rather
-    than all at the end, the longest (which read in several rounds) with the most time to spare.
+    A collector's listing pages come one after another (each page names the next), so a collector waiting
+    for a thread gets the next one free: listings start as early as the threads allow, and the reads
+    collectors hand out (CollectContext.each, through `submit`) fill the threads left over. Those go first
+    to the collector that started first, so collectors finish one after another rather than all at the
+    end, and one that reads in several rounds (ECS: services, then revisions, then task definitions) is
+    not kept waiting behind every read handed out after its first round.
     """
 
     def __init__(self, width: int, name: str = "collector") -> None:
@@ -61,8 +62,9 @@ class Workers(Executor):
             future, function, args, kwargs = work
             if not future.set_running_or_notify_cancel():
                 continue  # cancelled while it waited: a helper nobody needs any more
-            self._local.rank = rank
             try:
+                self._local.rank = rank
                 future.set_result(function(*args, **kwargs))
             except BaseException as exc:  # noqa: BLE001 (handed to whoever waits on the future)
                 future.set_exception(exc)
+

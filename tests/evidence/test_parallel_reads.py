@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -129,3 +130,24 @@ def test_helping_reads_go_to_the_collector_that_started_first():
         second_may_finish.set()
         second.result(timeout=10).result(timeout=10)
     assert ran == ["first collector's read", "second collector's read"]
+
+
+def test_no_more_requests_are_on_the_wire_than_the_run_allows(queues):
+    lock, on_the_wire, most = threading.Lock(), [0], [0]
+
+    def sending(**_):
+        with lock:
+            on_the_wire[0] += 1
+            most[0] = max(most[0], on_the_wire[0])
+        time.sleep(0.02)  # a round trip, long enough for the other threads to try to send meanwhile
+
+    def answered(**_):
+        with lock:
+            on_the_wire[0] -= 1
+
+    counter = ApiCallCounter()
+    records = collect(queues, {"production": {"sqs", "ssm", "logs", "kms"}}, all_collectors(), counter=counter,
+                      max_workers=2, report=lambda event: None,
+                      hooks=(("before-send", sending), ("needs-retry", answered)))
+    assert [r.status for r in records] == ["ok"] * 4 and counter.total > 8
+    assert most[0] <= 2
